@@ -1,0 +1,36 @@
+"""The `joinedup` command. Each command lives in its own module and registers itself here."""
+
+from __future__ import annotations
+
+import typer
+
+from joinedup import __version__
+from joinedup.cli import demo, load, synth
+
+app = typer.Typer(
+    name="joinedup",
+    help="Run an integrated care system as one partnership.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"joinedup {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """Run an integrated care system as one partnership."""
+
+
+synth.register(app)
+load.register(app)
+demo.register(app)
