@@ -1,0 +1,34 @@
+"""Shared fixtures. Randomness is seeded everywhere; a test that touches the global RNG fails."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The real open data that sits beside the repository (CI clones it there)."""
+    assert SHARED_DATA.is_dir(), f"expected the shared open data at {SHARED_DATA}"
+    return SHARED_DATA
+
+
+@pytest.fixture(autouse=True)
+def _no_global_randomness() -> Iterator[None]:
+    """Fail any test whose code draws from the unseeded global random generators."""
+    py_state = random.getstate()
+    np_state = np.random.get_state()
+    yield
+    assert random.getstate() == py_state, "test used the global `random` generator; seed one"
+    after = np.random.get_state()
+    assert all(
+        np.array_equal(a, b) if isinstance(a, np.ndarray) else a == b
+        for a, b in zip(np_state, after, strict=True)
+    ), "test used numpy's global generator; use np.random.default_rng(seed)"
