@@ -15,9 +15,7 @@ ALLOWED_EXCEPTIONS = {"numpy"}
 
 
 def test_domain_imports_no_adapter() -> None:
-    modules = [
-        f"joinedup.domain.{m.name}" for m in pkgutil.iter_modules(joinedup.domain.__path__)
-    ]
+    modules = [f"joinedup.domain.{m.name}" for m in pkgutil.iter_modules(joinedup.domain.__path__)]
     code = (
         "import importlib, json, sys\n"
         f"for m in {modules!r}: importlib.import_module(m)\n"
