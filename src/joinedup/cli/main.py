@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from joinedup import __version__
-from joinedup.cli import demo, load, synth
+from joinedup.cli import demo, impact, load, run, synth
 
 app = typer.Typer(
     name="joinedup",
@@ -33,4 +33,6 @@ def main(
 
 synth.register(app)
 load.register(app)
+run.register(app)
+impact.register(app)
 demo.register(app)

@@ -1,0 +1,206 @@
+"""Compile a definition's criteria into portable Ibis boolean expressions.
+
+Why: the criterion vocabulary (domain/programme.py) is the only thing a programme can say, so
+this one small compiler is the whole of the "rule engine". It writes no SQL and uses only Ibis
+operations every backend supports (comparisons, null tests, coalesce, group-by aggregates with
+a filter), so the same definitions run on DuckDB and on Spark.
+
+Patients' event history reaches the criteria as a few columns per patient, built in one pass per
+events table: the latest date on or before the reference date for each codelist
+(`last__<codelist>`), and for `latest_value` criteria the value read on the latest day
+(`value__<codelist>__<months>`). Every rule the vocabulary can express is a test on those:
+"coded within N months" is "latest date after the window's start", and the register is
+"latest diagnosis not before the latest resolved code".
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+import ibis
+import ibis.expr.types as ir
+from ibis.backends import BaseBackend
+
+from joinedup.domain.codelists import Codelist, CodeSystem
+from joinedup.domain.programme import (
+    AgeBand,
+    AllOf,
+    AnyOf,
+    Coded,
+    Criterion,
+    Diagnosed,
+    FlagIs,
+    LatestValue,
+    Not,
+    SexIs,
+    months_before,
+    walk,
+)
+from joinedup.engines.tables import contract_table
+
+# Which contract table and column each coding system is matched against.
+SYSTEM_COLUMNS: Mapping[CodeSystem, tuple[str, str]] = {
+    CodeSystem.SNOMED_CT: ("clinical_events", "snomed_code"),
+    CodeSystem.DMD: ("medications", "dmd_code"),
+}
+
+
+def last_column(codelist: str) -> str:
+    return f"last__{codelist}"
+
+
+def value_column(codelist: str, months: int | None) -> str:
+    return f"value__{codelist}__{'ever' if months is None else months}"
+
+
+@dataclass
+class EventNeeds:
+    """What the criteria need from the event tables."""
+
+    last: dict[CodeSystem, set[str]] = field(default_factory=dict)
+    values: set[tuple[str, int | None]] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, criteria: Iterable[Criterion], codelists: Mapping[str, Codelist]) -> EventNeeds:
+        needs = cls()
+        for top in criteria:
+            for c in walk(top):
+                names: tuple[str, ...] = ()
+                if isinstance(c, Coded):
+                    names = c.codelists
+                elif isinstance(c, Diagnosed):
+                    names = (c.codelist,) + ((c.resolved_by,) if c.resolved_by else ())
+                elif isinstance(c, LatestValue):
+                    needs.values.add((c.codelist, c.within_months))
+                for name in names:
+                    needs.last.setdefault(codelists[name].system, set()).add(name)
+        return needs
+
+
+def last_dates(
+    con: BaseBackend,
+    system: CodeSystem,
+    names: Iterable[str],
+    codelists: Mapping[str, Codelist],
+    reference_date: date,
+) -> ir.Table:
+    """One row per patient with any listed code: the latest date of each codelist (one pass).
+
+    Codes are matched by a join to a small table of (code, codelist), so one code in several
+    lists counts for each, and the events table is scanned once whatever the number of lists.
+    """
+    table_name, column = SYSTEM_COLUMNS[system]
+    ordered = sorted(names)
+    member_codes: list[str] = []
+    member_lists: list[int] = []  # the codelist's index in `ordered`: integers compare fastest
+    for index, name in enumerate(ordered):
+        for code in sorted(codelists[name].codes_for_column(column)):
+            member_codes.append(code)
+            member_lists.append(index)
+    members = ibis.memtable(
+        {"member_code": member_codes, "member_list": member_lists},
+        schema=ibis.schema({"member_code": "string", "member_list": "int32"}),
+    )
+    events = contract_table(con, table_name)
+    events = events.filter(events.date <= ibis.literal(reference_date))
+    joined = events.join(members, events[column] == members.member_code)
+    return joined.group_by("patient_id").aggregate(
+        **{
+            last_column(name): joined.date.max(where=joined.member_list == index)
+            for index, name in enumerate(ordered)
+        }
+    )
+
+
+def latest_value(
+    con: BaseBackend,
+    codelist: Codelist,
+    months: int | None,
+    reference_date: date,
+) -> ir.Table:
+    """One row per patient: the lowest value on the latest day with a reading in the window."""
+    events = contract_table(con, "clinical_events")
+    readings = events.filter(
+        events.date <= ibis.literal(reference_date),
+        events.numeric_value.notnull(),
+        events.snomed_code.isin(sorted(codelist.codes_for_column("snomed_code"))),
+    )
+    if months is not None:
+        readings = readings.filter(
+            readings.date > ibis.literal(months_before(reference_date, months))
+        )
+    days = readings.group_by("patient_id").aggregate(latest_day=readings.date.max())
+    on_day = readings.join(
+        days, [readings.patient_id == days.patient_id, readings.date == days.latest_day]
+    )
+    return on_day.group_by("patient_id").aggregate(
+        **{value_column(codelist.name, months): on_day.numeric_value.min()}
+    )
+
+
+class CriterionCompiler:
+    """Turns criteria into boolean expressions over one patient-level table.
+
+    `table` must hold `age`, `sex` and the feature columns named by `last_column` and
+    `value_column`; `flags` holds the flags computed so far (on_register, eligible, ...).
+    Every leaf is coalesced to False, so a patient with no record is never NULL.
+    """
+
+    def __init__(
+        self, table: ir.Table, reference_date: date, flags: Mapping[str, ir.BooleanValue]
+    ) -> None:
+        self.table = table
+        self.reference_date = reference_date
+        self.flags = flags
+
+    def __call__(self, criterion: Criterion) -> ir.BooleanValue:
+        t = self.table
+        match criterion:
+            case AllOf(criteria=inner):
+                return functools.reduce(operator.and_, (self(c) for c in inner))
+            case AnyOf(criteria=inner):
+                return functools.reduce(operator.or_, (self(c) for c in inner))
+            case Not(criterion=inner):
+                return ~self(inner)
+            case FlagIs(flag=name):
+                return self.flags[name]
+            case Coded(codelists=names, within_months=months):
+                return functools.reduce(
+                    operator.or_, (self._coded(t[last_column(n)], months) for n in names)
+                )
+            case Diagnosed(codelist=name, resolved_by=resolved):
+                latest = t[last_column(name)]
+                expr = latest.notnull()
+                if resolved is not None:
+                    undone = t[last_column(resolved)]
+                    # A resolved code on the same day as the diagnosis does not remove it.
+                    expr = expr & (undone.isnull() | (undone <= latest))
+                return expr.fill_null(False)
+            case AgeBand(age_from=low, age_to=high):
+                bounds = ([t.age >= low] if low is not None else []) + (
+                    [t.age <= high] if high is not None else []
+                )
+                if not bounds:
+                    return ibis.literal(True)
+                return functools.reduce(operator.and_, bounds).fill_null(False)
+            case SexIs(sex=sex):
+                return (t.sex == sex).fill_null(False)
+            case LatestValue(codelist=name, within_months=months, at_most=hi, at_least=lo):
+                value = t[value_column(name, months)]
+                expr = value.notnull()
+                if hi is not None:
+                    expr = expr & (value <= hi)
+                if lo is not None:
+                    expr = expr & (value >= lo)
+                return expr.fill_null(False)
+        raise TypeError(f"not a criterion: {criterion!r}")
+
+    def _coded(self, latest: ir.DateValue, months: int | None) -> ir.BooleanValue:
+        if months is None:
+            return latest.notnull()
+        start = ibis.literal(months_before(self.reference_date, months))
+        return (latest > start).fill_null(False)

@@ -1,0 +1,32 @@
+"""Connecting the measures engine to DuckDB, the embedded default backend.
+
+Why a module of its own: everything DuckDB-specific (file paths, read-only mode, thread count)
+stays here; the measures themselves are portable Ibis expressions (engines/measures.py), so a
+Spark engine adds a sibling module, not a rewrite.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import ibis
+from ibis.backends import BaseBackend
+
+IN_MEMORY = ":memory:"
+
+
+def connect(
+    database: Path | str | None = None, *, read_only: bool = False, threads: int | None = None
+) -> BaseBackend:
+    """An Ibis connection to a DuckDB store file, or to a fresh in-memory database.
+
+    A store file that does not exist is an error when `read_only` (nothing to read); otherwise
+    DuckDB creates it.
+    """
+    path = IN_MEMORY if database is None else str(database)
+    if read_only and path != IN_MEMORY and not Path(path).is_file():
+        raise FileNotFoundError(f"{path}: no DuckDB store here (load data first)")
+    config: dict[str, object] = {}
+    if threads is not None:
+        config["threads"] = threads
+    return ibis.duckdb.connect(database=path, read_only=read_only, **config)

@@ -1,0 +1,320 @@
+"""Patient-level measures: a programme definition compiled to Ibis over the contract tables.
+
+Why: this is where patient-level data becomes the practice measure table (DESIGN.md's waist).
+Everything is a portable Ibis expression over the contract's tables, evaluated by whichever
+backend `con` is (DuckDB by default); the practice roll-up is a single grouped query, so patient
+rows never come into Python. Only the per-practice totals (one row per practice and risk score)
+and the small organisations table are read back.
+
+Population at the reference date: registered (`registered_from <= date`, and `registered_to`
+empty or `>= date`: the last day of registration still counts) and alive (no `date_of_death`, or
+a death after the date: a patient who died on the date is not counted). Patients who opted out
+of secondary use are left out unless `include_opted_out=True` (worklists for direct care may
+include them; analytics never do).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from datetime import date
+
+import ibis
+import ibis.expr.types as ir
+from ibis.backends import BaseBackend
+
+from joinedup.domain.codelists import Codelist
+from joinedup.domain.measures import PracticeCounts
+from joinedup.domain.organisations import Footprint, organisation_from_row
+from joinedup.domain.parameters import ParameterSet
+from joinedup.domain.programme import FLAG_ORDER, PrevalenceBand, Programme, prevalence_bands
+from joinedup.engines.criteria import (
+    CriterionCompiler,
+    EventNeeds,
+    last_dates,
+    latest_value,
+)
+from joinedup.engines.tables import contract_table
+from joinedup.programmes import resolve_codelists
+
+# Digits `expected` keeps, so backends that sum in a different order give identical figures.
+EXPECTED_DIGITS = 6
+
+__all__ = [
+    "casefinder",
+    "imd_quintile",
+    "patient_flags",
+    "practice_counts",
+    "practice_score_totals",
+]
+
+
+def patient_flags(
+    con: BaseBackend,
+    programme: Programme,
+    reference_date: date,
+    *,
+    codelists: Mapping[str, Codelist] | None = None,
+    include_opted_out: bool = False,
+) -> ir.Table:
+    """One row per patient with the programme's flags at `reference_date` (an Ibis table).
+
+    Columns: patient_id, practice_code, sex, age (whole years; up on the birthday), imd_decile,
+    registered, alive, opted_out, on_register, risk_<component> for each score component,
+    risk_score, eligible (on the register and meeting eligibility), treated (meets the treated
+    rule, whoever they are; counts use eligible & treated), exception (eligible, not treated and
+    meeting the exceptions rule), find_<rule> for each casefinder rule.
+    Every patient in the table is returned, registered or not; filter on `registered & alive`
+    for the population at the date.
+    """
+    resolved = resolve_codelists(programme, codelists)
+    needs = EventNeeds.of(programme.criteria(), resolved)
+
+    patients = contract_table(con, "patients")
+    if not include_opted_out:
+        patients = patients.filter(~patients.opted_out.fill_null(False))
+    ref = ibis.literal(reference_date)
+    born_later_in_year = (patients.birth_date.month() * 100 + patients.birth_date.day()) > (
+        reference_date.month * 100 + reference_date.day
+    )
+    base = patients.select(
+        "patient_id",
+        "practice_code",
+        "sex",
+        "imd_decile",
+        age=(reference_date.year - patients.birth_date.year() - born_later_in_year.cast("int64")),
+        registered=(
+            (patients.registered_from <= ref)
+            & (patients.registered_to.isnull() | (patients.registered_to >= ref))
+        ).fill_null(False),
+        alive=(patients.date_of_death.isnull() | (patients.date_of_death > ref)).fill_null(False),
+        opted_out=patients.opted_out.fill_null(False),
+    )
+
+    features: list[ir.Table] = [
+        last_dates(con, system, names, resolved, reference_date)
+        for system, names in sorted(needs.last.items(), key=lambda kv: kv[0].name)
+    ]
+    features += [
+        latest_value(con, resolved[name], months, reference_date)
+        for name, months in sorted(needs.values, key=lambda v: (v[0], v[1] or 0))
+    ]
+    table = base
+    for feature in features:
+        keep = [c for c in feature.columns if c != "patient_id"]
+        table = table.left_join(feature, "patient_id").select(*table.columns, *keep)
+
+    # Each stage is a projection naming its flags, so later rules refer to a column rather
+    # than repeating the expression (smaller SQL, each flag computed once).
+    def compiler(t: ir.Table) -> CriterionCompiler:
+        return CriterionCompiler(t, reference_date, {f: t[f] for f in FLAG_ORDER if f in t.columns})
+
+    table = table.mutate(on_register=compiler(table)(programme.register.criterion))
+    compile_ = compiler(table)
+    table = table.mutate(**{f"risk_{c.key}": compile_(c.when) for c in programme.score_components})
+    score: ir.IntegerValue = ibis.literal(0, type="int64")
+    for component in programme.score_components:
+        score = score + ibis.ifelse(table[f"risk_{component.key}"], component.points, 0)
+    threshold = programme.eligibility.score_at_least
+    table = table.mutate(risk_score=score.cast("int64"))
+    table = table.mutate(
+        eligible=table.on_register & (True if threshold is None else table.risk_score >= threshold)
+    )
+    table = table.mutate(treated=compiler(table)(programme.treated.when))
+    exceptions = programme.exceptions
+    table = table.mutate(
+        exception=ibis.literal(False)
+        if exceptions is None
+        else table.eligible & ~table.treated & compiler(table)(exceptions.when)
+    )
+    compile_ = compiler(table)
+    table = table.mutate(**{f"find_{r.key}": compile_(r.when) for r in programme.casefinder})
+
+    return table.select(
+        *base.columns,
+        "on_register",
+        *[f"risk_{c.key}" for c in programme.score_components],
+        "risk_score",
+        "eligible",
+        "treated",
+        "exception",
+        *[f"find_{r.key}" for r in programme.casefinder],
+    )
+
+
+def casefinder(
+    con: BaseBackend,
+    programme: Programme,
+    reference_date: date,
+    *,
+    codelists: Mapping[str, Codelist] | None = None,
+    include_opted_out: bool = False,
+) -> ir.Table:
+    """Registered, living patients meeting at least one casefinder rule, with one flag per rule.
+
+    Columns: patient_id, practice_code, sex, age, then find_<rule> for each rule, in the
+    definition's order. Sorted by practice and patient. Empty if the programme has no rules.
+    """
+    flags = patient_flags(
+        con,
+        programme,
+        reference_date,
+        codelists=codelists,
+        include_opted_out=include_opted_out,
+    )
+    rules = [f"find_{r.key}" for r in programme.casefinder]
+    population = flags.registered & flags.alive
+    if not rules:
+        return flags.filter(ibis.literal(False)).select("patient_id", "practice_code", "sex", "age")
+    any_rule = flags[rules[0]]
+    for rule in rules[1:]:
+        any_rule = any_rule | flags[rule]
+    found = flags.filter(population & any_rule)
+    return found.select("patient_id", "practice_code", "sex", "age", *rules).order_by(
+        ["practice_code", "patient_id"]
+    )
+
+
+def practice_counts(
+    con: BaseBackend,
+    programme: Programme,
+    reference_date: date,
+    parameters: ParameterSet,
+    *,
+    codelists: Mapping[str, Codelist] | None = None,
+    include_opted_out: bool = False,
+) -> list[PracticeCounts]:
+    """The practice measure table's counts for every practice, computed in the backend.
+
+    One row per practice that has registered patients at the date or is a practice organisation
+    valid at the date (zero counts), sorted by practice code. `expected` sums, over registered
+    patients, the prevalence of their age band and sex from the programme's expected-prevalence
+    table in `parameters`.
+    """
+    bands = prevalence_bands(parameters[programme.expected_prevalence])
+    flags = patient_flags(
+        con,
+        programme,
+        reference_date,
+        codelists=codelists,
+        include_opted_out=include_opted_out,
+    )
+    grouped = practice_score_totals(flags, bands)
+    rows = grouped.to_pyarrow().to_pylist()
+
+    totals: dict[str, dict[str, float]] = {}
+    risk: dict[str, dict[int, tuple[int, int]]] = {}
+    for row in rows:
+        if row["practice_code"] is None:
+            raise ValueError(
+                f"{row['list_size']} registered patient(s) have no practice_code; the data "
+                "contract requires one (reload the store through the validating loader)"
+            )
+        code = str(row["practice_code"])
+        total = totals.setdefault(code, dict.fromkeys(_SUMMED, 0.0))
+        for name in _SUMMED:
+            total[name] += row[name] or 0
+        if programme.risk_score is not None and row["eligible"]:
+            risk.setdefault(code, {})[int(row["risk_score"])] = (
+                int(row["eligible"]),
+                int(row["treated"]),
+            )
+
+    footprint = _footprint(con)
+    for org in footprint.of_type("practice"):
+        if org.is_valid_at(reference_date):
+            totals.setdefault(org.org_code, dict.fromkeys(_SUMMED, 0.0))
+
+    out = []
+    for code in sorted(totals):
+        total = totals[code]
+        known = code in footprint
+        rollup = footprint.rollup(code) if known else {}
+        out.append(
+            PracticeCounts(
+                period_end=reference_date,
+                programme=programme.name,
+                practice_code=code,
+                practice_name=footprint[code].name if known else "",
+                pcn_code=rollup.get("pcn"),
+                place_code=rollup.get("place"),
+                sub_icb_code=rollup.get("sub_icb"),
+                ics_code=rollup.get("ics"),
+                list_size=int(total["list_size"]),
+                expected=round(total["expected"], EXPECTED_DIGITS),
+                recorded=int(total["recorded"]),
+                eligible=int(total["eligible"]),
+                treated=int(total["treated"]),
+                exceptions=int(total["exceptions"]),
+                imd_quintile=(
+                    imd_quintile(total["imd_sum"] / total["imd_n"]) if total["imd_n"] else None
+                ),
+                risk_counts=dict(sorted(risk.get(code, {}).items())),
+            )
+        )
+    return out
+
+
+def practice_score_totals(flags: ir.Table, bands: Iterable[PrevalenceBand]) -> ir.Table:
+    """Counts per (practice_code, risk_score) over the population at the date (an Ibis table).
+
+    Grouping by score as well as practice gives risk_counts from the same single pass; the
+    practice totals are the sums over its (few) score rows.
+    """
+    population = flags.filter(flags.registered & flags.alive)
+    population = population.mutate(prevalence=_prevalence(population, bands))
+    yes = _count_true
+    return population.group_by(["practice_code", "risk_score"]).aggregate(
+        list_size=population.count(),
+        expected=population.prevalence.sum(),
+        recorded=yes(population.on_register),
+        eligible=yes(population.eligible),
+        treated=yes(population.eligible & population.treated),
+        exceptions=yes(population.exception),
+        imd_sum=population.imd_decile.sum(),
+        imd_n=population.imd_decile.count(),
+    )
+
+
+_SUMMED = (
+    "list_size",
+    "expected",
+    "recorded",
+    "eligible",
+    "treated",
+    "exceptions",
+    "imd_sum",
+    "imd_n",
+)
+
+
+def imd_quintile(mean_decile: float) -> int:
+    """A practice's IMD quintile (1 = most deprived) from its patients' mean IMD decile.
+
+    The mean decile is rounded to the nearest whole decile (halves up), then deciles pair into
+    quintiles: 1-2 -> 1, 3-4 -> 2, ..., 9-10 -> 5.
+    """
+    if not 1 <= mean_decile <= 10:
+        raise ValueError(f"a mean IMD decile lies in 1..10, got {mean_decile}")
+    decile = math.floor(mean_decile + 0.5)
+    return (decile + 1) // 2
+
+
+def _count_true(flag: ir.BooleanColumn) -> ir.IntegerScalar:
+    return ibis.ifelse(flag, 1, 0).sum()
+
+
+def _prevalence(table: ir.Table, bands: Iterable[PrevalenceBand]) -> ir.FloatingValue:
+    """Each patient's modelled prevalence by age band and sex (a CASE, no join)."""
+    cases = []
+    for band in bands:
+        condition = (table.sex == band.sex) & (table.age >= band.age_from)
+        if band.age_to is not None:
+            condition = condition & (table.age <= band.age_to)
+        cases.append((condition, ibis.literal(band.prevalence, type="float64")))
+    return ibis.cases(*cases, else_=ibis.literal(0.0, type="float64"))
+
+
+def _footprint(con: BaseBackend) -> Footprint:
+    rows = contract_table(con, "organisations").to_pyarrow().to_pylist()
+    return Footprint(organisation_from_row(r) for r in rows)

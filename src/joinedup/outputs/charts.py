@@ -1,0 +1,84 @@
+"""Charts for the HTML report, drawn with matplotlib as inline SVG.
+
+Why matplotlib: a well-kept plotting library that renders to SVG text with no browser code, so the
+report is one self-contained file that opens without network access (board papers are often read
+offline or on locked-down NHS machines). Every chart has a text alternative in the page's tables.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display on servers; must precede pyplot
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+FIND = "#005eb8"  # NHS blue
+TREAT = "#ed8b00"  # NHS orange
+GREY = "#768692"
+
+
+def _svg(fig: Figure) -> str:
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight")
+    plt.close(fig)
+    text = buffer.getvalue()
+    return text[text.index("<svg") :]  # drop the XML prolog so it can sit inside HTML
+
+
+def pareto_curve(shares: Sequence[float], wave_size: int | None = None) -> str:
+    """Cumulative share of the footprint's whole gap held by the top k willing practices."""
+    fig, ax = plt.subplots(figsize=(7, 3.4))
+    ks = list(range(1, len(shares) + 1))
+    ax.plot(ks, [s * 100 for s in shares], color=FIND, linewidth=2)
+    ax.set_xlabel("top k willing practices, by patients to find and treat")
+    ax.set_ylabel("share of whole gap (%)")
+    ax.set_ylim(0, 100)
+    ax.grid(alpha=0.3)
+    if wave_size and shares:
+        for k in range(wave_size, len(shares) + 1, wave_size):
+            ax.axvline(k, color=GREY, linewidth=0.6, linestyle=":")
+    for spine in ("top", "right"):
+        ax.spines[spine].set_visible(False)
+    return _svg(fig)
+
+
+def find_and_treat_bars(
+    labels: Sequence[str], to_find: Sequence[int], to_treat: Sequence[int], title: str
+) -> str:
+    """Horizontal stacked bars of patients to find and to treat, largest first."""
+    height = max(2.0, 0.28 * len(labels) + 1.0)
+    fig, ax = plt.subplots(figsize=(7, height))
+    y = list(range(len(labels)))[::-1]
+    ax.barh(y, to_find, color=FIND, label="to find")
+    ax.barh(y, to_treat, left=to_find, color=TREAT, label="to treat")
+    ax.set_yticks(y, labels=labels, fontsize=8)
+    ax.set_xlabel("patients")
+    ax.set_title(title, fontsize=10, loc="left")
+    ax.legend(frameon=False, fontsize=8, loc="lower right")
+    for spine in ("top", "right"):
+        ax.spines[spine].set_visible(False)
+    return _svg(fig)
+
+
+def rate_bars(
+    labels: Sequence[str], rates: Sequence[float | None], ambition: float | None, title: str
+) -> str:
+    """Rates by group with the ambition drawn as a line; missing rates are left blank."""
+    height = max(2.0, 0.28 * len(labels) + 1.0)
+    fig, ax = plt.subplots(figsize=(7, height))
+    y = list(range(len(labels)))[::-1]
+    ax.barh(y, [(r or 0) * 100 for r in rates], color=FIND)
+    if ambition is not None:
+        ax.axvline(ambition * 100, color=TREAT, linewidth=1.5, label=f"ambition {ambition:.0%}")
+        ax.legend(frameon=False, fontsize=8, loc="lower right")
+    ax.set_yticks(y, labels=labels, fontsize=8)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("%")
+    ax.set_title(title, fontsize=10, loc="left")
+    for spine in ("top", "right"):
+        ax.spines[spine].set_visible(False)
+    return _svg(fig)

@@ -1,0 +1,195 @@
+"""report.html: one self-contained page a programme board would read.
+
+Why self-contained: board papers are opened offline and on locked-down machines, so the page
+carries its own styles and inline SVG charts and fetches nothing from the network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from joinedup import __version__
+from joinedup.domain.targeting import Plan, RollUp
+from joinedup.outputs import charts
+
+TOP_PRACTICES = 20
+
+_ENV = Environment(
+    loader=PackageLoader("joinedup.outputs", "templates"),
+    autoescape=select_autoescape(["html", "j2"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def write_report(
+    result: Plan, summary: Mapping[str, Any], names: Mapping[str, str], out_dir: Path,
+    title: str,
+) -> Path:
+    path = Path(out_dir) / "report.html"
+    path.write_text(render_report(result, summary, names, title), encoding="utf-8")
+    return path
+
+
+def render_report(
+    result: Plan, summary: Mapping[str, Any], names: Mapping[str, str], title: str
+) -> str:
+    places = sorted(result.roll_up("place"), key=lambda r: -r.opportunity)
+    pcns = sorted(result.roll_up("pcn"), key=lambda r: -r.opportunity)
+    top = [p for p in result.practices if p.willing][:TOP_PRACTICES]
+    shares = [point.share for point in result.pareto]
+    ambition = result.ambition
+    context = {
+        "title": f"{title}: find and treat",
+        "footprint": summary["footprint"],
+        "period_end": summary["period_end"],
+        "practices_count": summary["practices"],
+        "ambition_text": _ambition_text(ambition.as_dict()),
+        "publish": False,
+        "tiles": _tiles(summary),
+        "headline_note": (
+            "The prize is what reaching the ambition in every practice is worth each year: strokes "
+            "prevented by anticoagulating more eligible patients, deaths avoided and health and "
+            "social care costs saved in the first year after each stroke avoided."
+        ),
+        "pareto_text": _pareto_text(shares, result),
+        "pareto_svg": charts.pareto_curve(shares, result.policy.wave_size),
+        "top_practices": [
+            {
+                "rank": p.rank,
+                "practice_name": p.counts.practice_name,
+                "practice_code": p.practice_code,
+                "pcn": names.get(p.counts.pcn_code or "", p.counts.pcn_code or ""),
+                "place": names.get(p.counts.place_code or "", p.counts.place_code or ""),
+                "wave": p.wave or "",
+                "to_find": _int(p.to_find),
+                "to_treat": _int(p.to_treat),
+                "detection_rate": _pct(p.counts.detection_rate),
+                "treatment_rate": _pct(p.counts.treatment_rate),
+                "strokes": _num(p.strokes_prevented_per_year, 1),
+            }
+            for p in top
+        ],
+        "waves": [
+            {
+                "wave": w.wave,
+                "practices": len(w.practice_codes),
+                "to_find": f"{w.to_find:,}",
+                "to_treat": f"{w.to_treat:,}",
+                "share": _pct(w.share_of_footprint),
+                "strokes": _num(w.impact.strokes_prevented_per_year if w.impact else None, 1),
+                "savings": _money(w.impact.savings_gbp_per_year if w.impact else None),
+            }
+            for w in result.waves
+        ],
+        "places": [_group_row(r, names) for r in places],
+        "place_gap_svg": charts.find_and_treat_bars(
+            [_name(r, names) for r in places], [r.to_find for r in places],
+            [r.to_treat for r in places], "Patients to find and to treat",
+        ),
+        "place_rate_svg": charts.rate_bars(
+            [_name(r, names) for r in places], [r.detection_rate for r in places],
+            None if ambition.is_combined else ambition.detect, "Detection rate",
+        ),
+        "pcn_gap_svg": charts.find_and_treat_bars(
+            [_name(r, names) for r in pcns], [r.to_find for r in pcns],
+            [r.to_treat for r in pcns], "Patients to find and to treat, by PCN",
+        ),
+        "method": _method(summary),
+        "version": __version__,
+        "parameters_version": summary["parameters"],
+    }
+    return _ENV.get_template("report.html.j2").render(**context)
+
+
+def _tiles(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"value": _int(summary["expected"]), "label": "people expected to have AF"},
+        {"value": _int(summary["recorded"]),
+         "label": f"on the register ({_pct(summary['detection_rate'])} detected)"},
+        {"value": _int(summary["treated"]),
+         "label": f"of {_int(summary['eligible'])} eligible anticoagulated "
+                  f"({_pct(summary['treatment_rate'])})"},
+        {"value": _int(summary["to_find"]), "label": "still to find to reach the ambition"},
+        {"value": _int(summary["to_treat"]), "label": "still to treat to reach the ambition"},
+        {"value": _num(summary["strokes_prevented_per_year"], 0), "prize": True,
+         "label": "strokes prevented a year"},
+        {"value": _num(summary["deaths_avoided_per_year"], 0), "prize": True,
+         "label": "deaths avoided a year"},
+        {"value": _money(summary["savings_gbp_per_year"]), "prize": True,
+         "label": "saved a year in health and social care"},
+    ]
+
+
+def _pareto_text(shares: list[float], result: Plan) -> str:
+    if not shares:
+        return "No willing practice has patients to find or treat."
+    k = min(result.policy.wave_size, len(shares))
+    half = next((i + 1 for i, s in enumerate(shares) if s >= 0.5), None)
+    text = f"The top {k} willing practices hold {shares[k - 1]:.0%} of the whole gap"
+    if half is not None:
+        text += f"; {half} willing practices hold half of it"
+    return text + f" (of {len(result.practices)} practices in the footprint)."
+
+
+def _group_row(row: RollUp, names: Mapping[str, str]) -> dict[str, str]:
+    return {
+        "name": _name(row, names),
+        "expected": _int(row.expected),
+        "recorded": _int(row.recorded),
+        "detection_rate": _pct(row.detection_rate),
+        "eligible": _int(row.eligible),
+        "treated": _int(row.treated),
+        "treatment_rate": _pct(row.treatment_rate),
+        "to_find": _int(row.to_find),
+        "to_treat": _int(row.to_treat),
+    }
+
+
+def _method(summary: Mapping[str, Any]) -> list[str]:
+    return [
+        "Expected AF: age- and sex-specific prevalence applied to each practice's registered "
+        "patients (calibrated table; see docs/parameters/af_prevalence.md).",
+        "Register: QOF AF001 logic (latest AF code not followed by an AF-resolved code). Eligible: "
+        "CHA2DS2-VASc 2 or more. Treated: a DOAC or vitamin K antagonist issued in the 6 months "
+        "before the period end.",
+        "Targeting ranks practices by the absolute number of patients to find plus to treat, "
+        "ignoring sub-ICB and place boundaries; only willing practices are planned into waves.",
+        "Impact: additional anticoagulated patients × annual stroke risk by CHA2DS2-VASc "
+        "(Friberg 2012) × relative risk reduction 0.64 (Hart 2007); 0.25 deaths per stroke "
+        "(AHSN Network 2018/19); £22,175 per stroke in year one (Hansard, 7 May 2019).",
+        "Patients who opted out of secondary use (national data opt-out) are not counted.",
+        f"Period end {summary['period_end']}; parameters {summary['parameters']}.",
+    ]
+
+
+def _ambition_text(ambition: Mapping[str, Any]) -> str:
+    if ambition.get("combined") is not None:
+        return f"{ambition['combined']:.0%} of expected patients identified and managed"
+    return f"{ambition['detect']:.0%} of expected AF detected, {ambition['treat']:.0%} of eligible treated"
+
+
+def _name(row: RollUp, names: Mapping[str, str]) -> str:
+    return names.get(row.code or "", row.code or "unassigned")
+
+
+def _int(value: float | None) -> str:
+    return "–" if value is None else f"{round(value):,}"
+
+
+def _num(value: float | None, places: int) -> str:
+    return "–" if value is None else f"{value:,.{places}f}"
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1%}"
+
+
+def _money(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"£{value / 1e6:,.1f}m" if value >= 1e6 else f"£{value:,.0f}"

@@ -1,0 +1,68 @@
+"""Write the practice measure table and the footprint summary in the shapes DESIGN.md promises.
+
+Why one module: practices.csv, its Parquet and Excel copies and summary.json are a contract that
+scripts and dashboards rely on, so column order, names and metadata are decided in one place.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from joinedup.domain.measures import PRACTICE_TABLE_COLUMNS
+
+NOT_FOR_PUBLICATION = (
+    "Working output for authorised analysts: exact counts, not for publication. "
+    "Use --publish for outputs meant for a wider audience."
+)
+
+
+def practice_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """Rows keyed by column name → a frame with the contract's columns first, in order."""
+    frame = pd.DataFrame(list(rows))
+    missing = [c for c in PRACTICE_TABLE_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"practice rows lack contract columns: {missing}")
+    extra = [c for c in frame.columns if c not in PRACTICE_TABLE_COLUMNS]
+    frame = frame[list(PRACTICE_TABLE_COLUMNS) + extra]
+    for column in ("pcn_code", "place_code", "sub_icb_code", "ics_code"):
+        frame[column] = frame[column].astype("string")
+    for column in (
+        "rank",
+        "wave",
+        "imd_quintile",
+        "eligible",
+        "treated",
+        "exceptions",
+        "to_find",
+        "to_treat",
+    ):
+        frame[column] = frame[column].astype("Int64")
+    return frame
+
+
+def write_practice_table(frame: pd.DataFrame, out_dir: Path, stem: str = "practices") -> list[Path]:
+    """practices.csv plus Parquet and Excel copies; returns the paths written."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    csv_path = out_dir / f"{stem}.csv"
+    parquet_path = out_dir / f"{stem}.parquet"
+    excel_path = out_dir / f"{stem}.xlsx"
+    frame.to_csv(csv_path, index=False, float_format="%.6g")
+    frame.to_parquet(parquet_path, index=False)
+    excel = frame.copy()
+    excel["period_end"] = excel["period_end"].astype(str)
+    with pd.ExcelWriter(excel_path, engine="openpyxl") as writer:
+        excel.to_excel(writer, sheet_name=stem, index=False)
+    return [csv_path, parquet_path, excel_path]
+
+
+def write_summary(summary: Mapping[str, Any], out_dir: Path) -> Path:
+    """summary.json with stable key order and ISO dates."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "summary.json"
+    path.write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
+    return path

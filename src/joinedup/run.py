@@ -1,0 +1,204 @@
+"""Run a find-and-treat programme on a store: counts → ambitions → targeting → impact → outputs.
+
+Why a module of its own: `joinedup run` and `joinedup demo` (and any script) share exactly one
+path from a loaded store to practices.csv, summary.json and report.html, so the CLI stays thin
+and the Python API is the same thing the CLI does.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from joinedup import __version__
+from joinedup.domain.ambitions import Ambition
+from joinedup.domain.impact import ImpactModel
+from joinedup.domain.targeting import Plan, TargetingPolicy, plan
+from joinedup.engines.duckdb import connect
+from joinedup.engines.measures import practice_counts
+from joinedup.engines.tables import has_table
+from joinedup.outputs.report import write_report
+from joinedup.outputs.tables import (
+    NOT_FOR_PUBLICATION,
+    practice_frame,
+    write_practice_table,
+    write_summary,
+)
+from joinedup.programmes import load_parameters, load_programme
+
+Progress = Callable[[str], None]
+
+
+class RunError(ValueError):
+    """A problem with the run's inputs (store, willing list, options), named for the user."""
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Everything a programme run needs besides the store; defaults come from the programme."""
+
+    programme: str = "af"
+    reference_date: date | None = None
+    detect: float | None = None
+    treat: float | None = None
+    combined: float | None = None
+    willing_file: Path | None = None
+    wave_size: int = 10
+    max_waves: int | None = None
+    parameters_dir: Path | None = None
+
+
+@dataclass(frozen=True)
+class RunResult:
+    plan: Plan
+    reference_date: date
+    summary: dict[str, Any]
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def report_path(self) -> Path:
+        return next(p for p in self.files if p.name == "report.html")
+
+
+def run_programme(
+    db_path: Path, out_dir: Path, options: RunOptions | None = None,
+    progress: Progress | None = None,
+) -> RunResult:
+    """Compute, plan and write a programme's outputs for the footprint in `db_path`."""
+    options = options or RunOptions()
+    say = progress or (lambda _message: None)
+    if not Path(db_path).is_file():
+        raise RunError(f"{db_path}: no store found; load data first with `joinedup load`")
+    programme = load_programme(options.programme)
+    parameters = load_parameters(programme, options.parameters_dir)
+    ambition = _ambition(programme.ambitions, options)
+    willing = read_willing(options.willing_file) if options.willing_file else None
+
+    con = connect(db_path, read_only=True)
+    try:
+        reference_date = options.reference_date or _latest_record_date(con)
+        say(f"computing {programme.title} measures at {reference_date}")
+        counts = practice_counts(con, programme, reference_date, parameters)
+        names = _organisation_names(con)
+    finally:
+        con.disconnect()
+    if not counts:
+        raise RunError(f"{db_path}: no practices with registered patients at {reference_date}")
+
+    say(f"ranking {len(counts)} practices and sizing the prize")
+    policy = TargetingPolicy(wave_size=options.wave_size, max_waves=options.max_waves,
+                             willing=willing)
+    result = plan(counts, ambition, policy, ImpactModel.from_parameters(parameters))
+
+    say(f"writing outputs to {out_dir}")
+    summary = build_summary(result, programme.name, reference_date, names, parameters.label)
+    frame = practice_frame([row.as_row(extended=True) for row in result.practices])
+    files = write_practice_table(frame, out_dir)
+    files.append(write_summary(summary, out_dir))
+    files.append(write_report(result, summary, names, out_dir, programme.title))
+    return RunResult(plan=result, reference_date=reference_date, summary=summary, files=files)
+
+
+def build_summary(
+    result: Plan, programme: str, reference_date: date, names: dict[str, str],
+    parameters_label: str,
+) -> dict[str, Any]:
+    """summary.json: footprint totals, ambitions, waves and provenance."""
+    totals = result.summary().as_dict()
+    ics_codes = sorted({p.counts.ics_code for p in result.practices if p.counts.ics_code})
+    return {
+        "programme": programme,
+        "period_end": reference_date.isoformat(),
+        "footprint": ", ".join(names.get(c, c) for c in ics_codes) or "footprint",
+        "practices": totals["practices"],
+        "list_size": totals["list_size"],
+        "expected": totals["expected"],
+        "recorded": totals["recorded"],
+        "eligible": totals["eligible"],
+        "treated": totals["treated"],
+        "exceptions": totals["exceptions"],
+        "detection_rate": totals["detection_rate"],
+        "treatment_rate": totals["treatment_rate"],
+        "to_find": totals["to_find"],
+        "to_treat": totals["to_treat"],
+        "strokes_prevented_per_year": totals["strokes_prevented_per_year"],
+        "deaths_avoided_per_year": totals["deaths_avoided_per_year"],
+        "savings_gbp_per_year": totals["savings_gbp_per_year"],
+        "savings_gbp_five_year": totals["savings_gbp_five_year"],
+        "ambition": result.ambition.as_dict(),
+        "willing_practices": totals["willing_practices"],
+        "planned_practices": totals["planned_practices"],
+        "waves": [
+            {
+                "wave": w.wave,
+                "practices": list(w.practice_codes),
+                "to_find": w.to_find,
+                "to_treat": w.to_treat,
+                "share_of_footprint": w.share_of_footprint,
+                "cumulative_share": w.cumulative_share,
+                "strokes_prevented_per_year": (
+                    w.impact.strokes_prevented_per_year if w.impact else None
+                ),
+            }
+            for w in result.waves
+        ],
+        "parameters_version": result.parameters_version,
+        "parameters": parameters_label,
+        "joinedup_version": __version__,
+        "publication": NOT_FOR_PUBLICATION,
+    }
+
+
+def read_willing(path: Path) -> frozenset[str]:
+    """Practice codes from a CSV: a `practice_code` column, or one code per line with no header."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise RunError(f"{path}: cannot read the willing list ({exc.strerror})") from None
+    rows = [r for r in csv.reader(text.splitlines()) if r and any(c.strip() for c in r)]
+    if not rows:
+        raise RunError(f"{path}: the willing list is empty")
+    header = [c.strip().lower() for c in rows[0]]
+    column = header.index("practice_code") if "practice_code" in header else None
+    body = rows[1:] if column is not None else rows
+    codes: list[str] = []
+    for line_no, row in enumerate(body, start=2 if column is not None else 1):
+        code = row[column or 0].strip().upper() if len(row) > (column or 0) else ""
+        if not code.isalnum():
+            raise RunError(f"{path}: line {line_no}, field practice_code: {code!r} is not a code")
+        codes.append(code)
+    return frozenset(codes)
+
+
+def _ambition(defaults: Any, options: RunOptions) -> Ambition:
+    try:
+        if options.combined is not None:
+            return Ambition.identified_and_managed(options.combined)
+        return Ambition(
+            detect=options.detect if options.detect is not None else defaults.detect,
+            treat=options.treat if options.treat is not None else defaults.treat,
+        )
+    except ValueError as exc:  # the domain's message says which ambition and why
+        raise RunError(str(exc)) from None
+
+
+def _latest_record_date(con: Any) -> date:
+    """The data's extract date: the latest dated record, so a default run sees current data."""
+    latest: list[date] = []
+    for table in ("clinical_events", "medications"):
+        if has_table(con, table):
+            value = con.table(table).date.max().execute()
+            if value is not None:
+                latest.append(value.date() if hasattr(value, "date") else value)
+    if not latest:
+        raise RunError("the store holds no dated records; pass --date")
+    return max(latest)
+
+
+def _organisation_names(con: Any) -> dict[str, str]:
+    orgs = con.table("organisations").select("org_code", "name").execute()
+    return dict(zip(orgs["org_code"], orgs["name"], strict=True))
