@@ -51,7 +51,7 @@ def write_practice_table(frame: pd.DataFrame, out_dir: Path, stem: str = "practi
     csv_path = out_dir / f"{stem}.csv"
     parquet_path = out_dir / f"{stem}.parquet"
     excel_path = out_dir / f"{stem}.xlsx"
-    frame.to_csv(csv_path, index=False, float_format="%.6g")
+    frame.to_csv(csv_path, index=False, float_format="%.12g")
     frame.to_parquet(parquet_path, index=False)
     excel = frame.copy()
     excel["period_end"] = excel["period_end"].astype(str)

@@ -1,0 +1,147 @@
+"""`joinedup run af` on a tiny hand-built store whose answers are worked out by hand."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from joinedup.cli.main import app
+from joinedup.domain.codelists import CodeSystem, load_codelist
+from joinedup.domain.measures import PRACTICE_TABLE_COLUMNS
+from joinedup.engines.duckdb import connect
+from joinedup.engines.tables import create_contract_tables
+
+REF = date(2026, 3, 31)
+AF = load_codelist("af").ordered[0]
+DOAC = load_codelist("doac", CodeSystem.DMD).ordered[0]
+
+ORGS = [
+    {"org_code": "ICS1", "name": "Test ICS", "org_type": "ics"},
+    {"org_code": "PL1", "name": "Test Place", "org_type": "place", "parent_code": "ICS1"},
+    {"org_code": "SUB1", "name": "Test Sub-ICB", "org_type": "sub_icb", "parent_code": "PL1"},
+    {"org_code": "PCN1", "name": "Test PCN", "org_type": "pcn", "parent_code": "SUB1"},
+    {"org_code": "P1", "name": "Big Gap Practice", "org_type": "practice", "parent_code": "PCN1"},
+    {"org_code": "P2", "name": "Small Practice", "org_type": "practice", "parent_code": "PCN1"},
+]
+
+
+def _patient(pid: int, practice: str, born: str, sex: str = "M") -> dict[str, Any]:
+    return {
+        "patient_id": pid, "nhs_number": None, "birth_date": date.fromisoformat(born),
+        "sex": sex, "ethnicity": "White", "lsoa_code": None, "imd_decile": 3,
+        "practice_code": practice, "registered_from": date(2000, 1, 1), "registered_to": None,
+        "date_of_death": None, "opted_out": False,
+    }
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    # P1: 20 men born 1945 (aged 80: AF prevalence 20% -> expected 4.0); one on the AF register,
+    #     aged 80 so CHA2DS2-VASc >= 2 (age >= 75), not anticoagulated.
+    # P2: 5 men born 1945 (expected 1.0); one on the register and anticoagulated last month.
+    patients = [_patient(i, "P1", "1945-06-01") for i in range(1, 21)]
+    patients += [_patient(i, "P2", "1945-06-01") for i in range(21, 26)]
+    events = [
+        {"patient_id": 1, "date": date(2020, 1, 1), "snomed_code": AF, "numeric_value": None},
+        {"patient_id": 21, "date": date(2020, 1, 1), "snomed_code": AF, "numeric_value": None},
+    ]
+    meds = [{"patient_id": 21, "date": date(2026, 3, 1), "dmd_code": DOAC}]
+    db = tmp_path / "ics.duckdb"
+    con = connect(db)
+    create_contract_tables(
+        con, {"organisations": ORGS, "patients": patients, "clinical_events": events,
+              "medications": meds},
+    )
+    con.disconnect()
+    return db
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_run_af_writes_the_contract_outputs(store: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app, ["run", "af", "--db", str(store), "--out", str(out), "--date", REF.isoformat()]
+    )
+    assert result.exit_code == 0, result.output
+    rows = {r["practice_code"]: r for r in _rows(out / "practices.csv")}
+    header = list(next(iter(rows.values())).keys())
+    assert tuple(header[: len(PRACTICE_TABLE_COLUMNS)]) == PRACTICE_TABLE_COLUMNS
+
+    p1, p2 = rows["P1"], rows["P2"]
+    assert float(p1["expected"]) == pytest.approx(4.0)  # 20 x 0.20
+    assert (p1["recorded"], p1["eligible"], p1["treated"]) == ("1", "1", "0")
+    assert p1["to_find"] == "3"  # ceil(0.85 x 4.0 - 1) = ceil(2.4)
+    assert p1["to_treat"] == "1"  # ceil(0.90 x 1 - 0)
+    assert (p2["to_find"], p2["to_treat"]) == ("0", "0")  # ceil(0.85 - 1) < 0; 1 of 1 treated
+    assert (p1["rank"], p1["wave"], p2["rank"], p2["wave"]) == ("1", "1", "2", "")
+    assert (p1["pcn_code"], p1["place_code"], p1["sub_icb_code"], p1["ics_code"]) == (
+        "PCN1", "PL1", "SUB1", "ICS1",
+    )
+    assert float(p1["strokes_prevented_per_year"]) > 0
+    assert float(p2["strokes_prevented_per_year"]) == 0
+
+    summary = json.loads((out / "summary.json").read_text())
+    for key in ("expected", "recorded", "eligible", "treated", "to_find", "to_treat",
+                "strokes_prevented_per_year", "deaths_avoided_per_year", "savings_gbp_per_year"):
+        total = sum(float(r[key]) for r in rows.values())
+        assert summary[key] == pytest.approx(total), key
+    assert summary["parameters_version"].startswith("2026.")
+    assert summary["period_end"] == REF.isoformat()
+    assert (out / "practices.parquet").is_file() and (out / "practices.xlsx").is_file()
+
+
+def test_report_is_self_contained(store: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", "af", "--db", str(store), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    html = (out / "report.html").read_text()
+    assert "Big Gap Practice" in html and "<svg" in html
+    # Nothing fetched from elsewhere: no external scripts, styles, images or fonts.
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
+    assert "<script" not in html
+
+
+def test_willing_list_limits_the_plan(store: Path, tmp_path: Path) -> None:
+    willing = tmp_path / "willing.csv"
+    willing.write_text("practice_code\nP2\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", "af", "--db", str(store), "--out", str(out),
+                                      "--date", REF.isoformat(), "--willing", str(willing)])
+    assert result.exit_code == 0, result.output
+    rows = {r["practice_code"]: r for r in _rows(out / "practices.csv")}
+    assert rows["P1"]["willing"] == "False" and rows["P1"]["wave"] == ""
+    assert rows["P1"]["rank"] == "1"  # still ranked: the gap is real even if not planned
+
+
+def test_unknown_willing_practice_is_a_clear_error(store: Path, tmp_path: Path) -> None:
+    willing = tmp_path / "willing.csv"
+    willing.write_text("practice_code\nZZ999\n")
+    result = CliRunner().invoke(app, ["run", "af", "--db", str(store), "--out",
+                                      str(tmp_path / "o"), "--willing", str(willing)])
+    assert result.exit_code == 2
+    assert "ZZ999" in result.output
+
+
+def test_missing_store_is_a_clear_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["run", "af", "--db", str(tmp_path / "nope.duckdb"),
+                                      "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "nope.duckdb" in result.output and "Traceback" not in result.output
+
+
+def test_combined_and_separate_ambitions_are_exclusive(store: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["run", "af", "--db", str(store), "--out",
+                                      str(tmp_path / "o"), "--ambition", "0.89",
+                                      "--ambition-treat", "0.9"])
+    assert result.exit_code == 2
