@@ -1,9 +1,151 @@
-"""`joinedup load` (being written)."""
+"""`joinedup load`: validate a folder of contract files into the embedded DuckDB store.
+
+A thin layer over ``joinedup.store.load``: it parses options, shows progress per table, prints
+the counts and where the rejects went, and turns a ``LoadError`` into one ``error:`` line with
+exit code 2.
+"""
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn
+from rich.table import Table
+
+from joinedup.cli.errors import fail
+from joinedup.store import LoadError, LoadReport, ProgressEvent, load
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's command to the app (placeholder until the command lands)."""
+    """Add the `load` command to the app."""
+    app.command("load")(load_command)
+
+
+def load_command(
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="Folder with one <table>.parquet or <table>.csv per contract table "
+            "(organisations and patients required).",
+            show_default=False,
+        ),
+    ],
+    db: Annotated[
+        Path,
+        typer.Option("--db", help="DuckDB database file to create or replace.", show_default=False),
+    ],
+    today: Annotated[
+        str | None,
+        typer.Option(
+            "--today",
+            metavar="YYYY-MM-DD",
+            help="Judge 'in the future' against this date instead of the real today.",
+        ),
+    ] = None,
+    rejects: Annotated[
+        Path | None,
+        typer.Option(
+            "--rejects",
+            help="Where to write the rejected rows as CSV (default: <db stem>.rejects.csv "
+            "beside the database).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Check every row of SOURCE against the data contract and load the good rows into --db.
+
+    Rejected rows go to the database's rejects table and a CSV, with file, row, field, reason.
+
+    The previous database is replaced only when the whole load succeeds.
+    """
+    as_of = _parse_day(today)
+    err = Console(stderr=True)
+    try:
+        with _TableProgress(err) as show:
+            report = load(source, db, today=as_of, rejects_csv=rejects, progress=show)
+    except LoadError as exc:
+        raise fail(str(exc)) from None
+    except KeyboardInterrupt:
+        typer.secho(f"error: load interrupted; {db} is unchanged", err=True, fg=typer.colors.RED)
+        raise typer.Exit(code=130) from None
+    _print_report(report)
+
+
+def _parse_day(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise fail(f"--today must be a date as YYYY-MM-DD, got {text!r}") from None
+
+
+class _TableProgress:
+    """A rich progress bar per table, advanced by the loader's progress events."""
+
+    def __init__(self, console: Console) -> None:
+        self._progress = Progress(
+            TextColumn("{task.description:<16}"),
+            BarColumn(bar_width=20),
+            TextColumn("{task.fields[step]}"),
+            console=console,
+            transient=True,
+        )
+        self._tasks: dict[str, TaskID] = {}
+
+    def __enter__(self) -> _TableProgress:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.stop()
+
+    def __call__(self, event: ProgressEvent) -> None:
+        task = self._tasks.get(event.table)
+        if task is None:
+            task = self._progress.add_task(event.table, total=event.steps, step="")
+            self._tasks[event.table] = task
+        label = "not supplied" if event.step == "absent" else event.step
+        self._progress.update(task, completed=event.step_number, step=label)
+
+
+def _print_report(report: LoadReport) -> None:
+    out = Console()
+    table = Table(title=f"Loaded {report.source_dir} into {report.db_path}")
+    table.add_column("table")
+    table.add_column("file")
+    for heading in ("rows in", "loaded", "rejected"):
+        table.add_column(heading, justify="right")
+    for t in report.tables:
+        table.add_row(
+            t.table,
+            t.file or "(not supplied)",
+            f"{t.rows_in:,}",
+            f"{t.loaded:,}",
+            f"{t.rejected:,}",
+        )
+    table.add_section()
+    table.add_row("total", "", f"{report.rows_in:,}", f"{report.loaded:,}", f"{report.rejected:,}")
+    out.print(table)
+
+    def say(text: str) -> None:
+        # Paths must survive intact: no wrapping inside them, no markup read into brackets.
+        out.print(text, soft_wrap=True, markup=False, highlight=False)
+
+    if report.rejected:
+        say(
+            f"{report.rejected:,} rejected rows with reasons: {report.rejects_csv} "
+            "(and the rejects table in the database)"
+        )
+    else:
+        say(f"No rows rejected; {report.rejects_csv} lists none.")
+    for t in report.tables:
+        if t.ignored_columns:
+            say(f"{t.file}: ignored columns not in the contract: {', '.join(t.ignored_columns)}")
+    if report.ignored_files:
+        say(f"Ignored files (not contract tables): {', '.join(report.ignored_files)}")
+    say(f"Dates checked as of {report.today.isoformat()}.")

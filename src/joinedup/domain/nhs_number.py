@@ -26,7 +26,7 @@ SYNTHETIC_START = 900_000_000  # first nine digits of the first synthetic number
 
 def check_digit(first_nine: str) -> int | None:
     """Return the Modulus 11 check digit for nine digits, or None if no valid number exists."""
-    if len(first_nine) != 9 or not first_nine.isdigit():
+    if len(first_nine) != 9 or not (first_nine.isascii() and first_nine.isdigit()):
         raise ValueError(f"need nine digits, got {first_nine!r}")
     total = sum(int(d) * w for d, w in zip(first_nine, WEIGHTS, strict=True))
     digit = 11 - total % 11
@@ -39,7 +39,7 @@ def check_digit(first_nine: str) -> int | None:
 
 def is_valid(nhs_number: str) -> bool:
     """True if the string is ten digits with a correct Modulus 11 check digit."""
-    if len(nhs_number) != 10 or not nhs_number.isdigit():
+    if len(nhs_number) != 10 or not (nhs_number.isascii() and nhs_number.isdigit()):
         return False
     return check_digit(nhs_number[:9]) == int(nhs_number[9])
 
@@ -48,7 +48,9 @@ def valid_mask(numbers: npt.ArrayLike) -> npt.NDArray[np.bool_]:
     """Vectorised `is_valid` over an array of strings (None/NaN count as invalid)."""
     values = np.asarray(numbers, dtype=object)
     out = np.zeros(values.shape[0], dtype=bool)
-    text = np.array([v if isinstance(v, str) else "" for v in values], dtype="U10")
+    text = np.array(
+        [v if isinstance(v, str) and v.isascii() else "" for v in values], dtype="U10"
+    )
     shaped = np.char.str_len(text) == 10
     shaped &= np.char.isdigit(text)
     if not shaped.any():

@@ -1,0 +1,19 @@
+"""The errors the store raises: problems a user can fix, told in one line that names the file.
+
+Why separate: the CLI shows these as ``error: ...`` with exit code 2 and no traceback, while any
+other exception is a bug and keeps its traceback. Messages name files, rows and fields, never
+patient values.
+"""
+
+from __future__ import annotations
+
+
+class StoreError(Exception):
+    """A problem with the database file itself (missing, not a DuckDB file, in the way)."""
+
+
+class LoadError(StoreError):
+    """A load that cannot go ahead: a missing or unreadable file, missing columns, a bad folder.
+
+    A load that raises this leaves the previous database exactly as it was.
+    """

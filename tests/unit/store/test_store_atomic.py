@@ -1,0 +1,92 @@
+"""The swap that makes a load all-or-nothing, and the targets it refuses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from joinedup.store.atomic import check_target, discard, is_duckdb_file, publish, sibling
+from joinedup.store.errors import LoadError
+
+
+def make_db(path: Path, value: int) -> Path:
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TABLE t AS SELECT ? AS v", [value])
+    return path
+
+
+def value_in(path: Path) -> int:
+    with duckdb.connect(str(path), read_only=True) as con:
+        row = con.execute("SELECT v FROM t").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_publish_replaces_the_target(tmp_path: Path) -> None:
+    target = make_db(tmp_path / "ics.duckdb", 1)
+    built = make_db(sibling(target, "loading"), 2)
+    publish(built, target)
+    assert value_in(target) == 2
+    assert not built.exists()
+
+
+def test_publish_moves_a_stale_write_ahead_log_out_of_the_way(tmp_path: Path) -> None:
+    target = make_db(tmp_path / "ics.duckdb", 1)
+    stale = target.with_name(target.name + ".wal")
+    stale.write_bytes(b"left by a process that crashed while writing the old file")
+    publish(make_db(sibling(target, "loading"), 2), target)
+    assert not stale.exists()
+    assert value_in(target) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ics.duckdb"]
+
+
+def test_publish_puts_the_log_back_if_the_rename_fails(tmp_path: Path) -> None:
+    target = make_db(tmp_path / "ics.duckdb", 1)
+    wal = target.with_name(target.name + ".wal")
+    wal.write_bytes(b"old log")
+    with pytest.raises(FileNotFoundError):
+        publish(tmp_path / "never-built.duckdb", target)
+    assert wal.read_bytes() == b"old log"
+    assert value_in(target) == 1
+
+
+def test_discard_removes_the_database_and_what_duckdb_keeps_beside_it(tmp_path: Path) -> None:
+    built = make_db(sibling(tmp_path / "ics.duckdb", "loading"), 1)
+    built.with_name(built.name + ".wal").write_bytes(b"")
+    spill = built.with_name(built.name + ".tmp")
+    spill.mkdir()
+    (spill / "block").write_bytes(b"x")
+    discard(built)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_sibling_is_hidden_unique_and_beside_the_target(tmp_path: Path) -> None:
+    a, b = sibling(tmp_path / "ics.duckdb", "loading"), sibling(tmp_path / "ics.duckdb", "loading")
+    assert a != b
+    assert a.parent == tmp_path
+    assert a.name.startswith(".ics.duckdb.") and a.name.endswith(".loading")
+
+
+def test_check_target_refuses_to_overwrite_a_file_that_is_not_duckdb(tmp_path: Path) -> None:
+    target = tmp_path / "patients.csv"
+    target.write_text("patient_id\n1\n")
+    with pytest.raises(LoadError, match="is not a DuckDB database; refusing to overwrite"):
+        check_target(target)
+    assert target.read_text() == "patient_id\n1\n"
+
+
+def test_check_target_accepts_new_empty_or_duckdb_files(tmp_path: Path) -> None:
+    check_target(tmp_path / "new.duckdb")
+    (tmp_path / "empty.duckdb").write_bytes(b"")
+    check_target(tmp_path / "empty.duckdb")
+    assert is_duckdb_file(make_db(tmp_path / "real.duckdb", 1))
+    check_target(tmp_path / "real.duckdb")
+
+
+def test_check_target_needs_an_existing_folder_and_a_file_path(tmp_path: Path) -> None:
+    with pytest.raises(LoadError, match="does not exist"):
+        check_target(tmp_path / "nowhere" / "ics.duckdb")
+    with pytest.raises(LoadError, match="is a folder"):
+        check_target(tmp_path)
