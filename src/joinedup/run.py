@@ -17,6 +17,9 @@ from typing import Any
 from joinedup import __version__
 from joinedup.domain.ambitions import Ambition
 from joinedup.domain.impact import ImpactModel
+from joinedup.domain.measures import PracticeCounts
+from joinedup.domain.parameters import ParameterSet
+from joinedup.domain.programme import Programme
 from joinedup.domain.targeting import Plan, TargetingPolicy, plan
 from joinedup.engines.duckdb import connect
 from joinedup.engines.measures import practice_counts
@@ -82,7 +85,7 @@ def run_programme(
     try:
         reference_date = options.reference_date or _latest_record_date(con)
         say(f"computing {programme.title} measures at {reference_date}")
-        counts = practice_counts(con, programme, reference_date, parameters)
+        counts = store_counts(con, programme, reference_date, parameters)
         names = _organisation_names(con)
     finally:
         con.disconnect()
@@ -101,6 +104,20 @@ def run_programme(
     files.append(write_summary(summary, out_dir))
     files.append(write_report(result, summary, names, out_dir, programme.title))
     return RunResult(plan=result, reference_date=reference_date, summary=summary, files=files)
+
+
+def store_counts(
+    con: Any, programme: Programme, reference_date: date, parameters: ParameterSet
+) -> list[PracticeCounts]:
+    """The practice counts from whichever kind of data the store holds.
+
+    The one place that knows the kinds of store: patient-level records are measured by the
+    engine; a store of published aggregates (QOF, CVDPREVENT) will be read by its own source
+    module. Everything after this point is the same for both.
+    """
+    if has_table(con, "patients"):
+        return practice_counts(con, programme, reference_date, parameters)
+    raise RunError("the store holds no patient-level data (no patients table); load some first")
 
 
 def build_summary(
