@@ -1,9 +1,143 @@
-"""`joinedup synth` (being written)."""
+"""`joinedup synth`: generate a synthetic ICS as Parquet files in the data contract's shape.
+
+A thin layer over ``joinedup.sources.synthetic.generate``: it parses options, shows a progress
+bar over the generator's stages, prints what was written, and turns a bad option into one
+``error:`` line with exit code 2.
+"""
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from joinedup.cli.errors import fail
+from joinedup.domain.parameters import ParameterError
+from joinedup.sources.synthetic import (
+    FOOTPRINTS,
+    STAGES,
+    SynthResult,
+    UnknownFootprintError,
+    generate,
+)
+from joinedup.sources.synthetic.generate import DEFAULT_REFERENCE_DATE, DEFAULT_SEED
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's command to the app (placeholder until the command lands)."""
+    """Add the `synth` command to the app."""
+    app.command("synth")(synth_command)
+
+
+def synth_command(
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="Folder to write the Parquet files and manifest.json into.",
+            show_default=False,
+        ),
+    ],
+    patients: Annotated[
+        int | None,
+        typer.Option(
+            "--patients",
+            min=1,
+            help="Patients registered at the reference date (default: the footprint's real "
+            "size, 2.6 M). List sizes are scaled to it.",
+            show_default=False,
+        ),
+    ] = None,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, help="Random seed; the same seed gives the same files.")
+    ] = DEFAULT_SEED,
+    footprint: Annotated[
+        str,
+        typer.Option("--footprint", help=f"Footprint to fill: {', '.join(FOOTPRINTS)}."),
+    ] = FOOTPRINTS[0],
+    reference_date: Annotated[
+        str,
+        typer.Option(
+            "--reference-date",
+            metavar="YYYY-MM-DD",
+            help="The 'today' of the data: no record falls after it.",
+        ),
+    ] = DEFAULT_REFERENCE_DATE.isoformat(),
+    parameters: Annotated[
+        Path | None,
+        typer.Option(
+            "--parameters",
+            help="Folder of CSVs overriding synthetic parameter tables by name (an af/ "
+            "subfolder overrides the AF programme's tables).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Generate a synthetic integrated care system: organisations, patients and records.
+
+    Writes one Parquet file per contract table and a manifest.json of the run.
+
+    The same options and seed give byte-identical files.
+    """
+    if footprint not in FOOTPRINTS:
+        raise fail(f"unknown footprint {footprint!r}; choose one of: {', '.join(FOOTPRINTS)}")
+    try:
+        day = date.fromisoformat(reference_date)
+    except ValueError:
+        raise fail(
+            f"--reference-date must be a date as YYYY-MM-DD, got {reference_date!r}"
+        ) from None
+
+    err = Console(stderr=True)
+    progress = Progress(
+        TextColumn("{task.description:<14}"),
+        BarColumn(bar_width=30),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+    task = progress.add_task("starting", total=len(STAGES))
+
+    def show(stage: str) -> None:
+        progress.update(task, description=stage, completed=STAGES.index(stage))
+
+    try:
+        with progress:
+            result = generate(
+                out,
+                patients=patients,
+                seed=seed,
+                footprint=footprint,
+                reference_date=day,
+                parameters_dir=parameters,
+                progress=show,
+            )
+            progress.update(task, completed=len(STAGES))
+    except (UnknownFootprintError, ParameterError, ValueError, OSError) as exc:
+        raise fail(str(exc)) from None
+    _print_summary(result)
+
+
+def _print_summary(result: SynthResult) -> None:
+    out = Console()
+    orgs = result.organisations
+    out.print(
+        f"Synthetic ICS [bold]{result.footprint}[/bold] (seed {result.seed}, reference date "
+        f"{result.reference_date.isoformat()}): {orgs.get('place', 0)} places, "
+        f"{orgs.get('pcn', 0)} PCNs, {orgs.get('practice', 0)} practices, "
+        f"{orgs.get('trust', 0)} trusts"
+    )
+    table = Table(title=f"Written to {result.out_dir}")
+    table.add_column("table")
+    table.add_column("file")
+    table.add_column("rows", justify="right")
+    for name, rows in result.counts.items():
+        table.add_row(name, result.paths[name].name, f"{rows:,}")
+    out.print(table)
+    versions = ", ".join(f"{k} {v}" for k, v in result.parameter_versions.items())
+    out.print(f"Parameters: {versions}. Manifest: {result.manifest}")

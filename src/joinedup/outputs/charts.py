@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import matplotlib
 
 matplotlib.use("Agg")  # no display on servers; must precede pyplot
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 FIND = "#005eb8"  # NHS blue
 TREAT = "#ed8b00"  # NHS orange

@@ -170,7 +170,10 @@ def _method(summary: Mapping[str, Any]) -> list[str]:
 def _ambition_text(ambition: Mapping[str, Any]) -> str:
     if ambition.get("combined") is not None:
         return f"{ambition['combined']:.0%} of expected patients identified and managed"
-    return f"{ambition['detect']:.0%} of expected AF detected, {ambition['treat']:.0%} of eligible treated"
+    return (
+        f"{ambition['detect']:.0%} of expected AF detected, "
+        f"{ambition['treat']:.0%} of eligible treated"
+    )
 
 
 def _name(row: RollUp, names: Mapping[str, str]) -> str:

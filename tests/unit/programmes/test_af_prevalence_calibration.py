@@ -70,6 +70,6 @@ def test_table_covers_every_age_for_both_sexes() -> None:
         rows = [r for r in params["af_prevalence"] if r["sex"] == sex]
         starts = sorted(int(r["age_from"]) for r in rows)
         assert starts == list(range(0, 95, 5))
-        assert [r for r in rows if int(r["age_from"]) == 90][0]["age_to"] == ""
+        assert next(r for r in rows if int(r["age_from"]) == 90)["age_to"] == ""
         rates = [float(r["prevalence"]) for r in sorted(rows, key=lambda r: int(r["age_from"]))]
         assert rates == sorted(rates), "prevalence must not fall with age"

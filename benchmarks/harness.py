@@ -1,0 +1,85 @@
+"""Measure a step's wall time and peak memory in a fresh process, and record results.
+
+Why a fresh process: peak resident memory (ru_maxrss) is per process and never goes down, so each
+step runs alone in its own interpreter; DuckDB's memory is in-process and therefore counted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+_CHILD = """
+import importlib, json, resource, sys, time
+module, function, kwargs = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+fn = getattr(importlib.import_module(module), function)
+start = time.perf_counter()
+extra = fn(**kwargs) or {}
+seconds = time.perf_counter() - start
+peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print("@@RESULT@@" + json.dumps({"seconds": seconds, "peak_rss_mib": peak_kib / 1024, **extra}))
+"""
+
+
+def measure(module: str, function: str, **kwargs: Any) -> dict[str, Any]:
+    """Run module.function(**kwargs) in a child interpreter; return seconds, peak RSS and extras."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent)}
+    proc = subprocess.run(
+        [sys.executable, "-c", _CHILD, module, function, json.dumps(kwargs, default=str)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"{module}.{function} failed:\n{proc.stderr[-4000:]}")
+    line = [x for x in proc.stdout.splitlines() if x.startswith("@@RESULT@@")][-1]
+    return dict(json.loads(line[len("@@RESULT@@") :]))
+
+
+def machine() -> dict[str, Any]:
+    """What the numbers were measured on."""
+    mem_kib = 0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem_kib = int(line.split()[1])
+    except OSError:
+        pass
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(mem_kib / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def record(name: str, payload: dict[str, Any]) -> Path:
+    """Write results/<name>.json with the machine and the date."""
+    RESULTS_DIR.mkdir(exist_ok=True)
+    path = RESULTS_DIR / f"{name}.json"
+    document = {
+        "benchmark": name,
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        **payload,
+    }
+    path.write_text(json.dumps(document, indent=2) + "\n")
+    return path
