@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: install
-	$(BIN)/joinedup demo --out $(DEMO_DIR)
+	$(BIN)/joinedup demo --out $(DEMO_DIR) $(if $(PATIENTS),--patients $(PATIENTS))
 
 test: install
 	$(BIN)/ruff check src tests benchmarks

@@ -1,0 +1,30 @@
+"""`joinedup demo` runs the main job end to end with nothing set up beforehand."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from joinedup.cli.main import app
+
+
+@pytest.mark.slow
+def test_demo_generates_loads_runs_and_points_at_the_report(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    result = CliRunner().invoke(app, ["demo", "--out", str(out), "--patients", "20000"])
+    assert result.exit_code == 0, result.output
+    report = out / "af" / "report.html"
+    assert report.is_file()
+    assert f"report: {report}" in result.output
+    summary = json.loads((out / "af" / "summary.json").read_text())
+    # The synthetic population has undiagnosed and untreated AF, so there is work to do.
+    assert summary["to_find"] > 0 and summary["to_treat"] > 0
+    assert 0.6 < summary["detection_rate"] < 0.95
+    assert f"find {summary['to_find']:,} and treat {summary['to_treat']:,}" in result.output
+    # Nothing was rejected: the generator's own data satisfies the loader's checks.
+    rejects = (out / "ics.rejects.csv").read_text().splitlines()
+    assert len(rejects) == 1, rejects[:3]  # the header only
+    assert (out / "ics.duckdb").is_file()
