@@ -20,7 +20,7 @@ from joinedup.domain.impact import ImpactModel
 from joinedup.domain.measures import PracticeCounts
 from joinedup.domain.parameters import ParameterSet
 from joinedup.domain.programme import Programme
-from joinedup.domain.targeting import Plan, TargetingPolicy, plan
+from joinedup.domain.targeting import LEVELS, Plan, TargetingPolicy, plan
 from joinedup.engines.duckdb import connect
 from joinedup.engines.measures import practice_counts
 from joinedup.engines.tables import has_table
@@ -29,6 +29,7 @@ from joinedup.outputs.tables import (
     NOT_FOR_PUBLICATION,
     practice_frame,
     write_practice_table,
+    write_rollups,
     write_summary,
 )
 from joinedup.programmes import load_parameters, load_programme
@@ -101,6 +102,7 @@ def run_programme(
     summary = build_summary(result, programme.name, reference_date, names, parameters.label)
     frame = practice_frame([row.as_row(extended=True) for row in result.practices])
     files = write_practice_table(frame, out_dir)
+    files.append(write_rollups(rollup_rows(result, names), out_dir))
     files.append(write_summary(summary, out_dir))
     files.append(write_report(result, summary, names, out_dir, programme.title))
     return RunResult(plan=result, reference_date=reference_date, summary=summary, files=files)
@@ -168,6 +170,17 @@ def build_summary(
         "joinedup_version": __version__,
         "publication": NOT_FOR_PUBLICATION,
     }
+
+
+def rollup_rows(result: Plan, names: dict[str, str]) -> list[dict[str, Any]]:
+    """Every PCN, sub-ICB, place and ICS with its summed counts, named."""
+    rows = []
+    for level in LEVELS:
+        for rollup in result.roll_up(level):
+            row = rollup.as_dict()
+            row["name"] = names.get(rollup.code or "", "")
+            rows.append(row)
+    return rows
 
 
 def read_willing(path: Path) -> frozenset[str]:

@@ -100,6 +100,16 @@ def test_run_af_writes_the_contract_outputs(store: Path, tmp_path: Path) -> None
     assert summary["period_end"] == REF.isoformat()
     assert (out / "practices.parquet").is_file() and (out / "practices.xlsx").is_file()
 
+    # Roll-ups are exact sums of the practices under each organisation.
+    rollups = {(r["level"], r["code"]): r for r in _rows(out / "rollups.csv")}
+    for level, code in (("pcn", "PCN1"), ("place", "PL1"), ("sub_icb", "SUB1"), ("ics", "ICS1")):
+        row = rollups[(level, code)]
+        assert int(row["recorded"]) == 2 and float(row["expected"]) == pytest.approx(5.0)
+        assert int(row["to_find"]) == 3 and int(row["to_treat"]) == 1
+        # From the sums (2 / 5.0), not the mean of the practices' rates ((0.25 + 1.0) / 2).
+        assert float(row["detection_rate"]) == pytest.approx(0.4)
+    assert rollups[("place", "PL1")]["name"] == "Test Place"
+
 
 def test_report_is_self_contained(store: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"

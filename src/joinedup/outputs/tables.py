@@ -66,3 +66,11 @@ def write_summary(summary: Mapping[str, Any], out_dir: Path) -> Path:
     path = out_dir / "summary.json"
     path.write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
     return path
+
+
+def write_rollups(rows: Sequence[Mapping[str, Any]], out_dir: Path) -> Path:
+    """rollups.csv: counts summed to PCN, sub-ICB, place and ICS, rates recomputed from sums."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "rollups.csv"
+    pd.DataFrame(list(rows)).to_csv(path, index=False, float_format="%.12g")
+    return path
