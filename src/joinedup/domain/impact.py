@@ -16,6 +16,11 @@ scores in proportion to the practice's eligible-untreated patients at each score
 has patient-level detail (`risk_counts`), else by the cited distribution; found patients always
 by the distribution. All figures come from the parameter set's `stroke_risk`, `impact` and
 `risk_distribution` tables, and every result carries the set's version.
+
+That is the default model kind, "stroke_risk_by_score". A programme may declare another in
+programme.toml (`[parameters] impact_model`); `impact_model_for` returns the model for a kind.
+Hypertension's "blood_pressure_lowering" (`BloodPressureImpactModel`) counts strokes and heart
+attacks prevented from per-10-mmHg relative risks. Both return an `ImpactResult`.
 """
 
 from __future__ import annotations
@@ -24,10 +29,12 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from joinedup.domain.ambitions import Ambition, Gap
 from joinedup.domain.measures import PracticeCounts
 from joinedup.domain.parameters import ParameterError, ParameterSet, ParameterTable
+from joinedup.domain.programme import IMPACT_MODELS
 
 STROKE_RISK = "stroke_risk"
 IMPACT = "impact"
@@ -70,9 +77,14 @@ class ImpactResult:
     newly_found_treated: float = 0.0
     """Of those found, the expected number eligible and then anticoagulated."""
     strokes_by_score: Mapping[int, float] = field(default_factory=dict)
+    heart_attacks_prevented_per_year: float | None = None
+    """None when the model does not count heart attacks (the AF model)."""
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready; the first four keys are a contract (the CLI's --json)."""
+        extra: dict[str, object] = {}
+        if self.heart_attacks_prevented_per_year is not None:
+            extra["heart_attacks_prevented_per_year"] = self.heart_attacks_prevented_per_year
         return {
             "strokes_prevented_per_year": self.strokes_prevented_per_year,
             "deaths_avoided_per_year": self.deaths_avoided_per_year,
@@ -82,6 +94,7 @@ class ImpactResult:
             "additional_treated": self.additional_treated,
             "additional_found": self.additional_found,
             "newly_found_treated": self.newly_found_treated,
+            **extra,
         }
 
     def __add__(self, other: ImpactResult) -> ImpactResult:
@@ -105,6 +118,9 @@ class ImpactResult:
                 s: self.strokes_by_score.get(s, 0.0) + other.strokes_by_score.get(s, 0.0)
                 for s in scores
             },
+            heart_attacks_prevented_per_year=_add_optional(
+                self.heart_attacks_prevented_per_year, other.heart_attacks_prevented_per_year
+            ),
         )
 
 
@@ -251,6 +267,177 @@ def impact_of(
     """
     model = ImpactModel.from_parameters(parameters or packaged_parameters("af"))
     return model.for_additional(additional_treated, additional_found, ambition)
+
+
+class ImpactEstimator(Protocol):
+    """What targeting and outputs need from any impact model kind (`impact_model_for`)."""
+
+    @property
+    def parameters_version(self) -> str: ...
+
+    @property
+    def eligible_share_of_found(self) -> float: ...
+
+    def for_additional(
+        self,
+        additional_treated: float,
+        additional_found: float = 0,
+        ambition: Ambition | None = None,
+    ) -> ImpactResult: ...
+
+    def for_practice(
+        self, counts: PracticeCounts, gap: Gap, ambition: Ambition | None = None
+    ) -> ImpactResult: ...
+
+
+@dataclass(frozen=True)
+class BloodPressureImpactModel:
+    """Strokes and heart attacks prevented by lowering blood pressure ("blood_pressure_lowering").
+
+    Ettehad et al. (Lancet 2016) give relative risks per 10 mmHg of systolic reduction; a patient
+    newly treated to target is assumed to gain `systolic_reduction_mmhg`, so each event's risk is
+    multiplied by RR ** (reduction / 10) (the meta-analysis found proportional reductions at every
+    starting pressure, hence the log-linear scale):
+
+        strokes a year       = Σ patients × annual stroke risk × (1 − RR_stroke ** (Δ / 10))
+        heart attacks a year = Σ patients × annual MI risk     × (1 − RR_CHD ** (Δ / 10))
+        deaths               = strokes × deaths per stroke + heart attacks × deaths per MI
+        savings (£)          = strokes × cost per stroke + heart attacks × cost per MI
+
+    Known patients brought to target (a practice's to_treat) carry the risks of treated but
+    uncontrolled hypertension; newly found patients (to_find × eligible share × share then
+    treated) the lower risks of undiagnosed, untreated hypertension. docs/programmes.md
+    ("Hypertension") and the programme's impact.csv give every figure and its source.
+    """
+
+    systolic_reduction_mmhg: float
+    stroke_relative_risk_per_10mmhg: float
+    chd_relative_risk_per_10mmhg: float
+    annual_stroke_risk_uncontrolled: float
+    annual_stroke_risk_undiagnosed: float
+    annual_heart_attack_risk_uncontrolled: float
+    annual_heart_attack_risk_undiagnosed: float
+    deaths_per_stroke_prevented: float
+    deaths_per_heart_attack_prevented: float
+    cost_per_stroke_year_one_gbp: float
+    cost_per_stroke_five_year_gbp: float
+    cost_per_heart_attack_year_one_gbp: float
+    cost_per_heart_attack_five_year_gbp: float
+    eligible_share_of_found: float
+    treated_share_of_found: float | None
+    """None: use the ambition's (the shipped default)."""
+    parameters_version: str
+
+    @classmethod
+    def from_parameters(cls, parameters: ParameterSet) -> BloodPressureImpactModel:
+        impact = parameters[IMPACT]
+        shares = (
+            "stroke_relative_risk_per_10mmhg",
+            "chd_relative_risk_per_10mmhg",
+            "annual_stroke_risk_uncontrolled",
+            "annual_stroke_risk_undiagnosed",
+            "annual_heart_attack_risk_uncontrolled",
+            "annual_heart_attack_risk_undiagnosed",
+            "deaths_per_stroke_prevented",
+            "deaths_per_heart_attack_prevented",
+            "eligible_share_of_found",
+        )
+        amounts = (
+            "systolic_reduction_mmhg",
+            "cost_per_stroke_year_one_gbp",
+            "cost_per_stroke_five_year_gbp",
+            "cost_per_heart_attack_year_one_gbp",
+            "cost_per_heart_attack_five_year_gbp",
+        )
+        values = {name: _parameter(impact, name, upper=1.0) for name in shares}
+        values.update({name: _parameter(impact, name) for name in amounts})
+        treated_raw = _parameter_raw(impact, "treated_share_of_found")
+        return cls(
+            **values,
+            treated_share_of_found=(
+                None
+                if treated_raw.lower() == AMBITION_SENTINEL
+                else _parameter(impact, "treated_share_of_found", upper=1.0)
+            ),
+            parameters_version=parameters.version,
+        )
+
+    def risk_reduction(self, relative_risk_per_10mmhg: float) -> float:
+        """The share of events prevented by the assumed systolic reduction."""
+        return 1.0 - relative_risk_per_10mmhg ** (self.systolic_reduction_mmhg / 10.0)
+
+    def found_treated_share(self, ambition: Ambition | None) -> float:
+        """Share of newly found patients assumed treated to target."""
+        if self.treated_share_of_found is not None:
+            return self.treated_share_of_found
+        return (ambition or Ambition()).treated_share_of_found
+
+    def for_additional(
+        self,
+        additional_treated: float,
+        additional_found: float = 0,
+        ambition: Ambition | None = None,
+    ) -> ImpactResult:
+        """Impact of bringing these known patients to target and finding these many more."""
+        for name, value in (
+            ("additional_treated", additional_treated),
+            ("additional_found", additional_found),
+        ):
+            if value < 0:
+                raise ImpactError(f"{name} must be 0 or more, got {value}")
+        found_treated = (
+            additional_found * self.eligible_share_of_found * self.found_treated_share(ambition)
+        )
+        stroke_cut = self.risk_reduction(self.stroke_relative_risk_per_10mmhg)
+        heart_cut = self.risk_reduction(self.chd_relative_risk_per_10mmhg)
+        strokes = stroke_cut * (
+            additional_treated * self.annual_stroke_risk_uncontrolled
+            + found_treated * self.annual_stroke_risk_undiagnosed
+        )
+        heart_attacks = heart_cut * (
+            additional_treated * self.annual_heart_attack_risk_uncontrolled
+            + found_treated * self.annual_heart_attack_risk_undiagnosed
+        )
+        return ImpactResult(
+            strokes_prevented_per_year=strokes,
+            deaths_avoided_per_year=strokes * self.deaths_per_stroke_prevented
+            + heart_attacks * self.deaths_per_heart_attack_prevented,
+            savings_gbp_per_year=strokes * self.cost_per_stroke_year_one_gbp
+            + heart_attacks * self.cost_per_heart_attack_year_one_gbp,
+            savings_gbp_five_year=strokes * self.cost_per_stroke_five_year_gbp
+            + heart_attacks * self.cost_per_heart_attack_five_year_gbp,
+            parameters_version=self.parameters_version,
+            additional_treated=float(additional_treated),
+            additional_found=float(additional_found),
+            newly_found_treated=found_treated,
+            heart_attacks_prevented_per_year=heart_attacks,
+        )
+
+    def for_practice(
+        self, counts: PracticeCounts, gap: Gap, ambition: Ambition | None = None
+    ) -> ImpactResult:
+        """Impact if this practice closes its gap; an unknown to_treat or to_find counts as 0."""
+        return self.for_additional(float(gap.to_treat or 0), float(gap.to_find or 0), ambition)
+
+
+def impact_model_for(kind: str, parameters: ParameterSet) -> ImpactEstimator:
+    """The impact model a programme declares (programme.toml `[parameters] impact_model`).
+
+    "stroke_risk_by_score" (the default, AF) reads stroke_risk, risk_distribution and impact
+    tables; "blood_pressure_lowering" (hypertension) reads an impact table of per-10-mmHg
+    relative risks, baseline risks and costs.
+    """
+    if kind == IMPACT_MODELS[0]:
+        return ImpactModel.from_parameters(parameters)
+    if kind == "blood_pressure_lowering":
+        return BloodPressureImpactModel.from_parameters(parameters)
+    raise ImpactError(f"unknown impact model {kind!r}; expected one of {IMPACT_MODELS}")
+
+
+def _add_optional(a: float | None, b: float | None) -> float | None:
+    if a is None and b is None:
+        return None
+    return (a or 0.0) + (b or 0.0)
 
 
 def _score_table(table: ParameterTable, column: str) -> dict[int, float]:

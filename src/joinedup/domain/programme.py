@@ -53,7 +53,7 @@ SECTION_KEYS: Mapping[str, frozenset[str]] = {
             "register", "risk_score", "eligibility", "treated", "exceptions", "casefinder",
         }
     ),
-    "parameters": frozenset({"folder", "expected_prevalence"}),
+    "parameters": frozenset({"folder", "expected_prevalence", "impact_model"}),
     "ambitions": frozenset({"detect", "treat", "combined"}),
     "codelists.<name>": frozenset({"system", "file"}),
     "register": frozenset({"codelist", "resolved_by", "min_age"}),
@@ -64,6 +64,9 @@ SECTION_KEYS: Mapping[str, frozenset[str]] = {
     "exceptions": frozenset({"description", "when"}),
     "casefinder": frozenset({"key", "label", "when"}),
 }  # fmt: skip
+# The impact model kinds a definition may name in [parameters] impact_model; the first is the
+# default. Each is implemented once in domain/impact.py (`impact_model_for`), never per programme.
+IMPACT_MODELS = ("stroke_risk_by_score", "blood_pressure_lowering")
 # The criterion kinds and the keys each may carry (the first key names the kind).
 CRITERION_KEYS: Mapping[str, frozenset[str]] = {
     "coded": frozenset({"coded", "within_months"}),
@@ -267,6 +270,7 @@ class Programme:
     casefinder: tuple[CasefinderRule, ...] = ()
     parameters_dir: Path | None = None
     source: Path | None = None
+    impact_model: str = IMPACT_MODELS[0]
 
     def codelist(self, name: str) -> CodelistRef:
         for ref in self.codelists:
@@ -447,7 +451,7 @@ class _Parser:
             else self.rule(data["exceptions"], "exceptions", FLAG_ORDER[:3])
         )
         casefinder = self.casefinder(data.get("casefinder", []))
-        parameters_dir, expected = self.parameters(data.get("parameters"))
+        parameters_dir, expected, impact_model = self.parameters(data.get("parameters"))
         return Programme(
             name=name,
             title=self.text(data, "title", ""),
@@ -463,6 +467,7 @@ class _Parser:
             casefinder=casefinder,
             parameters_dir=parameters_dir,
             source=self.path,
+            impact_model=impact_model,
         )
 
     def codelists(self, value: object) -> tuple[CodelistRef, ...]:
@@ -590,7 +595,7 @@ class _Parser:
             )
         return tuple(rules)
 
-    def parameters(self, value: object) -> tuple[Path | None, str]:
+    def parameters(self, value: object) -> tuple[Path | None, str, str]:
         if value is None:
             raise self.fail("parameters", "missing (needs expected_prevalence)")
         table = self.table(value, "parameters")
@@ -598,7 +603,10 @@ class _Parser:
         folder = None
         if "folder" in table:
             folder = self.base / self.text(table, "folder", "parameters")
-        return folder, self.text(table, "expected_prevalence", "parameters")
+        model = self.text(table, "impact_model", "parameters", default=IMPACT_MODELS[0])
+        if model not in IMPACT_MODELS:
+            raise self.fail("parameters.impact_model", f"{model!r} is not one of {IMPACT_MODELS}")
+        return folder, self.text(table, "expected_prevalence", "parameters"), model
 
     def ambitions(self, value: object) -> Ambitions:
         if value is None:

@@ -1,0 +1,421 @@
+"""Inequality statistics: breakdowns, confidence intervals, deprivation gaps, SII/RII, need.
+
+Why: the partnership means to improve the lives of the poorest fastest and to focus on the PCNs
+with the highest need. So every measure is broken down by IMD quintile, ethnicity group, age band
+and sex, with a Wilson interval so small groups are not over-read; the gap between the most and
+least deprived is given both ways (absolute and relative) and across the whole gradient (slope
+and relative index of inequality); and PCNs are ranked by a documented "highest need" score.
+docs/inequalities.md has the formulas and worked examples; everything here is pure arithmetic.
+
+Conventions (fixed, so charts and tables agree):
+- IMD quintile 1 is the **most** deprived, 5 the least (as IMD deciles 1-2 -> 1 ... 9-10 -> 5).
+- Gaps and the SII are "least deprived minus most deprived": for a measure where higher is better
+  (detection, treatment), a positive value means the most deprived do worse.
+- The SII's x axis is the ridit (cumulative population midpoint) from 0 at the most deprived end
+  to 1 at the least deprived end, so the SII is the modelled difference between the two ends.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from statistics import NormalDist
+
+from joinedup.domain.contract import ETHNICITIES, SEXES
+
+DIMENSIONS = ("imd_quintile", "ethnicity", "age_band", "sex")
+"""The breakdowns every measure gets (issue 5); in aggregate mode imd_quintile is the practice's."""
+UNKNOWN = "Unknown"
+"""The group for a missing value, so breakdowns still add up to the totals."""
+DEFAULT_AGE_EDGES = (18, 40, 60, 80)
+"""Lower edges of the age bands after the first: 0-17, 18-39, 40-59, 60-79, 80 and over."""
+DEFAULT_NEED_UPLIFT = 0.5
+"""Extra weight on a patient in a most-deprived (quintile 1) practice: 1.5 vs 1.0 in quintile 5."""
+
+
+class InequalityError(ValueError):
+    """Input the statistics cannot use: negative counts, a breakdown that misses the total."""
+
+
+# --- groups -------------------------------------------------------------------------------
+
+
+def imd_quintile(decile: int | None) -> int | None:
+    """IMD decile (1 = most deprived) to quintile: 1-2 -> 1, ..., 9-10 -> 5; None stays None."""
+    if decile is None:
+        return None
+    if not 1 <= decile <= 10:
+        raise InequalityError(f"IMD decile must be 1 to 10, got {decile}")
+    return (decile + 1) // 2
+
+
+def age_band(age: int | None, edges: Sequence[int] = DEFAULT_AGE_EDGES) -> str:
+    """The label of the band holding `age`: "0–17", "18–39", ..., "80 and over", or Unknown."""
+    if age is None:
+        return UNKNOWN
+    if age < 0:
+        raise InequalityError(f"age must be 0 or more, got {age}")
+    if list(edges) != sorted(set(edges)) or (edges and edges[0] <= 0):
+        raise InequalityError(f"age band edges must rise and start above 0, got {list(edges)}")
+    low = 0
+    for edge in edges:
+        if age < edge:
+            return f"{low}–{edge - 1}"
+        low = edge
+    return f"{low} and over"
+
+
+def age_bands(edges: Sequence[int] = DEFAULT_AGE_EDGES) -> tuple[str, ...]:
+    """Every band label for these edges, youngest first (for ordering rows and charts)."""
+    lows = (0, *edges)
+    return tuple(age_band(low, edges) for low in lows)
+
+
+def ethnicity_group(value: str | None) -> str:
+    """The Census 2021 high-level group, with anything missing or unrecognised as Unknown."""
+    return value if value in ETHNICITIES else UNKNOWN
+
+
+def group_order(dimension: str) -> tuple[object, ...]:
+    """The display order of a dimension's groups (Unknown last), for rows and charts."""
+    if dimension == "imd_quintile":
+        return (1, 2, 3, 4, 5, UNKNOWN)
+    if dimension == "ethnicity":
+        return ETHNICITIES
+    if dimension == "sex":
+        return (*SEXES, UNKNOWN)
+    if dimension == "age_band":
+        return (*age_bands(), UNKNOWN)
+    raise InequalityError(f"unknown dimension {dimension!r}; expected one of {DIMENSIONS}")
+
+
+# --- confidence intervals -----------------------------------------------------------------
+
+
+def wilson_interval(
+    successes: float, trials: float, confidence: float = 0.95
+) -> tuple[float, float]:
+    """Wilson score interval for a proportion successes / trials.
+
+    Preferred to the normal ("Wald") interval because it stays inside [0, 1] and behaves at 0 and
+    at small denominators, which is exactly where small practices and groups are.
+    """
+    if trials <= 0:
+        raise InequalityError(f"a proportion needs trials > 0, got {trials}")
+    if not 0 <= successes <= trials:
+        raise InequalityError(f"successes must be between 0 and trials, got {successes}/{trials}")
+    if not 0 < confidence < 1:
+        raise InequalityError(f"confidence must be between 0 and 1, got {confidence}")
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    p = successes / trials
+    z2n = z * z / trials
+    centre = (p + z2n / 2) / (1 + z2n)
+    half = z * math.sqrt(p * (1 - p) / trials + z2n / (4 * trials)) / (1 + z2n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+# --- breakdowns ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    """One group of one breakdown: numerator / denominator, the rate and its Wilson interval.
+
+    The interval is None when the rate is not a proportion of counted people (numerator above
+    the denominator, e.g. a detection rate against a modelled expected number) or is undefined.
+    """
+
+    dimension: str
+    group: object
+    numerator: float
+    denominator: float
+    rate: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+    def as_row(self) -> dict[str, object]:
+        return {
+            "dimension": self.dimension,
+            "group": self.group,
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "rate": self.rate,
+            "ci_low": self.ci_low,
+            "ci_high": self.ci_high,
+        }
+
+
+def breakdown(
+    dimension: str,
+    counts: Mapping[object, tuple[float, float]],
+    *,
+    confidence: float = 0.95,
+) -> list[BreakdownRow]:
+    """Rows for one dimension from {group: (numerator, denominator)}, in display order.
+
+    Groups the dimension does not list (e.g. a sixth age band from other edges) follow in the
+    order given. Include a group for missing values (`UNKNOWN`) so the rows add up to the
+    totals; `check_breakdown_sums` verifies it.
+    """
+    order = list(group_order(dimension)) if dimension in DIMENSIONS else []
+    keys = [g for g in order if g in counts] + [g for g in counts if g not in order]
+    rows = []
+    for group in keys:
+        numerator, denominator = counts[group]
+        if numerator < 0 or denominator < 0:
+            raise InequalityError(
+                f"{dimension} {group!r}: counts must be 0 or more, got {numerator}/{denominator}"
+            )
+        rate = numerator / denominator if denominator > 0 else None
+        low = high = None
+        if denominator > 0 and numerator <= denominator:
+            low, high = wilson_interval(numerator, denominator, confidence)
+        rows.append(BreakdownRow(dimension, group, numerator, denominator, rate, low, high))
+    return rows
+
+
+def with_intervals(
+    rows: Iterable[Mapping[str, object]],
+    *,
+    numerator: str = "numerator",
+    denominator: str = "denominator",
+    confidence: float = 0.95,
+) -> list[dict[str, object]]:
+    """Rows with `rate`, `ci_low`, `ci_high` recomputed from their own numerator and denominator.
+
+    For published tables: after disclosure control the counts are rounded or empty, and an
+    interval from the exact counts would give them back (a Wilson interval can be inverted), so
+    intervals are recomputed from what is published; an empty count leaves all three empty.
+    """
+    out = []
+    for index, row in enumerate(rows):
+        new = dict(row)
+        num, den = row.get(numerator), row.get(denominator)
+        new["rate"] = new["ci_low"] = new["ci_high"] = None
+        if num is not None and den is not None:
+            if not isinstance(num, int | float) or not isinstance(den, int | float):
+                raise InequalityError(f"row {index + 1}: {numerator}/{denominator} not numbers")
+            if den > 0:
+                new["rate"] = num / den
+                if 0 <= num <= den:
+                    new["ci_low"], new["ci_high"] = wilson_interval(num, den, confidence)
+        out.append(new)
+    return out
+
+
+def check_breakdown_sums(
+    rows: Iterable[BreakdownRow],
+    total_numerator: float,
+    total_denominator: float,
+    *,
+    tolerance: float = 1e-6,
+) -> None:
+    """Raise unless every dimension's rows add up to the totals (before any suppression).
+
+    A breakdown that does not add up has lost or double-counted patients, typically those with
+    no recorded ethnicity or IMD; it names the dimension and both sums.
+    """
+    sums: dict[str, list[float]] = {}
+    for row in rows:
+        acc = sums.setdefault(row.dimension, [0.0, 0.0])
+        acc[0] += row.numerator
+        acc[1] += row.denominator
+    for dimension, (numerator, denominator) in sums.items():
+        for name, got, want in (
+            ("numerator", numerator, total_numerator),
+            ("denominator", denominator, total_denominator),
+        ):
+            if abs(got - want) > tolerance * max(1.0, abs(want)):
+                raise InequalityError(
+                    f"breakdown by {dimension}: {name}s sum to {got:g}, total is {want:g}"
+                )
+
+
+# --- the deprivation gradient -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeprivationGap:
+    """Most vs least deprived quintile, and the slope and relative index across all five."""
+
+    most_deprived_rate: float
+    least_deprived_rate: float
+    absolute_gap: float
+    """least − most deprived rate."""
+    relative_gap: float | None
+    """least ÷ most deprived rate (None when the most deprived rate is 0)."""
+    sii: float
+    """Slope index of inequality: fitted least-deprived end − most-deprived end."""
+    rii: float | None
+    """Relative index of inequality: SII ÷ the population-weighted mean rate."""
+
+
+def slope_index(groups: Sequence[tuple[float, float]]) -> tuple[float, float]:
+    """(SII, weighted mean rate) for groups ordered most -> least deprived as (population, rate).
+
+    Weighted least squares of each group's rate on its ridit, the midpoint of the group's share
+    of the cumulative population (x from 0, most deprived, to 1, least deprived), each group
+    weighted by its population. The SII is the slope: the modelled rate at x = 1 minus x = 0.
+    """
+    total = math.fsum(p for p, _ in groups)
+    if len(groups) < 2 or total <= 0:
+        raise InequalityError("the slope index needs at least two groups with population")
+    if any(p < 0 for p, _ in groups):
+        raise InequalityError("group populations must be 0 or more")
+    xs: list[float] = []
+    cumulative = 0.0
+    for population, _ in groups:
+        xs.append((cumulative + population / 2) / total)
+        cumulative += population
+    weights = [p for p, _ in groups]
+    ys = [r for _, r in groups]
+    x_mean = math.fsum(w * x for w, x in zip(weights, xs, strict=True)) / total
+    y_mean = math.fsum(w * y for w, y in zip(weights, ys, strict=True)) / total
+    sxx = math.fsum(w * (x - x_mean) ** 2 for w, x in zip(weights, xs, strict=True))
+    sxy = math.fsum(
+        w * (x - x_mean) * (y - y_mean) for w, x, y in zip(weights, xs, ys, strict=True)
+    )
+    if sxx <= 0:
+        raise InequalityError("the slope index needs population in at least two groups")
+    return sxy / sxx, y_mean
+
+
+def deprivation_gap(counts: Mapping[int, tuple[float, float]]) -> DeprivationGap:
+    """Gaps, SII and RII from {IMD quintile: (numerator, denominator)} for quintiles 1 to 5.
+
+    The SII weights each quintile by its denominator (the people the rate is about). Other keys
+    (an Unknown group) are ignored here: they belong in the breakdown, not on the gradient.
+    """
+    missing = [q for q in (1, 2, 3, 4, 5) if q not in counts or counts[q][1] <= 0]
+    if missing:
+        raise InequalityError(f"deprivation gap needs a denominator in every quintile; {missing}")
+    rates = {q: counts[q][0] / counts[q][1] for q in (1, 2, 3, 4, 5)}
+    sii, mean = slope_index([(counts[q][1], rates[q]) for q in (1, 2, 3, 4, 5)])
+    most, least = rates[1], rates[5]
+    return DeprivationGap(
+        most_deprived_rate=most,
+        least_deprived_rate=least,
+        absolute_gap=least - most,
+        relative_gap=least / most if most else None,
+        sii=sii,
+        rii=sii / mean if mean else None,
+    )
+
+
+# --- highest need ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PracticeNeed:
+    """What the need ranking reads from one practice row (practices.csv columns)."""
+
+    practice_code: str
+    pcn_code: str | None
+    to_find: int | None
+    to_treat: int | None
+    imd_quintile: int | None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, object]) -> PracticeNeed:
+        """From a practices.csv-shaped mapping (`TargetedPractice.as_row()`)."""
+
+        def whole(name: str) -> int | None:
+            value = row.get(name)
+            if value is None or value == "":
+                return None
+            if isinstance(value, bool) or not isinstance(value, int | float | str):
+                raise InequalityError(f"practice {row.get('practice_code')}: bad {name} {value!r}")
+            return int(float(value))
+
+        pcn = row.get("pcn_code")
+        return cls(
+            practice_code=str(row["practice_code"]),
+            pcn_code=None if pcn in (None, "") else str(pcn),
+            to_find=whole("to_find"),
+            to_treat=whole("to_treat"),
+            imd_quintile=whole("imd_quintile"),
+        )
+
+
+def deprivation_weight(quintile: int | None, uplift: float = DEFAULT_NEED_UPLIFT) -> float:
+    """1 + uplift × (5 − quintile) / 4: 1 + uplift in quintile 1, 1 in quintile 5 or unknown."""
+    if uplift < 0:
+        raise InequalityError(f"uplift must be 0 or more, got {uplift}")
+    if quintile is None:
+        return 1.0
+    if not 1 <= quintile <= 5:
+        raise InequalityError(f"IMD quintile must be 1 to 5, got {quintile}")
+    return 1.0 + uplift * (5 - quintile) / 4
+
+
+@dataclass(frozen=True)
+class PcnNeed:
+    """One PCN's place in the highest-need ranking."""
+
+    pcn_code: str
+    rank: int
+    need: float
+    """Σ over its practices of (to_find + to_treat) × deprivation weight."""
+    to_find: int
+    to_treat: int
+    practices: int
+    most_deprived_practices: int
+    """Practices in IMD quintile 1."""
+
+    def as_row(self) -> dict[str, object]:
+        return {
+            "pcn_code": self.pcn_code,
+            "rank": self.rank,
+            "need": self.need,
+            "to_find": self.to_find,
+            "to_treat": self.to_treat,
+            "practices": self.practices,
+            "most_deprived_practices": self.most_deprived_practices,
+        }
+
+
+NO_PCN = "(no PCN)"
+
+
+def rank_pcns_by_need(
+    practices: Iterable[PracticeNeed], uplift: float = DEFAULT_NEED_UPLIFT
+) -> list[PcnNeed]:
+    """PCNs by need, highest first (docs/inequalities.md, "Highest need").
+
+        need(PCN) = Σ over its practices (to_find + to_treat) × (1 + uplift × (5 − q) / 4)
+
+    Absolute patients, as in targeting, because a rate says nothing about how many people can be
+    helped; weighted towards deprived practices because the partnership aims to improve the lives
+    of the poorest fastest and CVD outcomes are worse there. `uplift = 0` gives a pure absolute
+    ranking. An unknown gap counts as 0 and an unknown quintile gets no uplift. Ties: more
+    unweighted patients, then more most-deprived practices, then PCN code.
+    """
+    if uplift < 0:
+        raise InequalityError(f"uplift must be 0 or more, got {uplift}")
+    acc: dict[str, list[float]] = {}
+    for p in practices:
+        find, treat = p.to_find or 0, p.to_treat or 0
+        if find < 0 or treat < 0:
+            raise InequalityError(f"practice {p.practice_code}: to_find/to_treat below 0")
+        row = acc.setdefault(p.pcn_code or NO_PCN, [0.0, 0.0, 0.0, 0.0, 0.0])
+        row[0] += (find + treat) * deprivation_weight(p.imd_quintile, uplift)
+        row[1] += find
+        row[2] += treat
+        row[3] += 1
+        row[4] += p.imd_quintile == 1
+    ordered = sorted(
+        acc.items(), key=lambda kv: (-kv[1][0], -(kv[1][1] + kv[1][2]), -kv[1][4], kv[0])
+    )
+    return [
+        PcnNeed(
+            pcn_code=code,
+            rank=rank,
+            need=values[0],
+            to_find=int(values[1]),
+            to_treat=int(values[2]),
+            practices=int(values[3]),
+            most_deprived_practices=int(values[4]),
+        )
+        for rank, (code, values) in enumerate(ordered, start=1)
+    ]

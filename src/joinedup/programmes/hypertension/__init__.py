@@ -1,0 +1,1 @@
+"""joinedup.programmes.hypertension."""
