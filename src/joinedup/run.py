@@ -16,7 +16,7 @@ from typing import Any
 
 from joinedup import __version__
 from joinedup.domain.ambitions import Ambition
-from joinedup.domain.impact import ImpactModel
+from joinedup.domain.impact import impact_model_for
 from joinedup.domain.measures import PracticeCounts
 from joinedup.domain.parameters import ParameterSet
 from joinedup.domain.programme import Programme
@@ -96,7 +96,8 @@ def run_programme(
     say(f"ranking {len(counts)} practices and sizing the prize")
     policy = TargetingPolicy(wave_size=options.wave_size, max_waves=options.max_waves,
                              willing=willing)
-    result = plan(counts, ambition, policy, ImpactModel.from_parameters(parameters))
+    impact = impact_model_for(programme.impact_model, parameters)
+    result = plan(counts, ambition, policy, impact)
 
     say(f"writing outputs to {out_dir}")
     summary = build_summary(result, programme.name, reference_date, names, parameters.label)
@@ -104,7 +105,7 @@ def run_programme(
     files = write_practice_table(frame, out_dir)
     files.append(write_rollups(rollup_rows(result, names), out_dir))
     files.append(write_summary(summary, out_dir))
-    files.append(write_report(result, summary, names, out_dir, programme.title))
+    files.append(write_report(result, summary, names, out_dir, programme, parameters))
     return RunResult(plan=result, reference_date=reference_date, summary=summary, files=files)
 
 
@@ -119,7 +120,18 @@ def store_counts(
     """
     if has_table(con, "patients"):
         return practice_counts(con, programme, reference_date, parameters)
-    raise RunError("the store holds no patient-level data (no patients table); load some first")
+    from joinedup.sources.qof import counts as aggregates  # only aggregate stores need it
+
+    if aggregates.is_aggregate_store(con):
+        try:
+            rows, _notes = aggregates.practice_counts(con, programme, reference_date, parameters)
+        except aggregates.AggregateStoreError as exc:
+            raise RunError(str(exc)) from None
+        return rows
+    raise RunError(
+        "the store holds neither patient-level data (no patients table) nor published "
+        "aggregates; use `joinedup load` or `joinedup import qof` first"
+    )
 
 
 def build_summary(
@@ -148,6 +160,7 @@ def build_summary(
         "deaths_avoided_per_year": totals["deaths_avoided_per_year"],
         "savings_gbp_per_year": totals["savings_gbp_per_year"],
         "savings_gbp_five_year": totals["savings_gbp_five_year"],
+        **_optional_impact(result),
         "ambition": result.ambition.as_dict(),
         "willing_practices": totals["willing_practices"],
         "planned_practices": totals["planned_practices"],
@@ -181,6 +194,13 @@ def rollup_rows(result: Plan, names: dict[str, str]) -> list[dict[str, Any]]:
             row["name"] = names.get(rollup.code or "", "")
             rows.append(row)
     return rows
+
+
+def _optional_impact(result: Plan) -> dict[str, Any]:
+    """Impact figures only some programmes' models give (hypertension: heart attacks)."""
+    heart = [p.impact.heart_attacks_prevented_per_year for p in result.practices
+             if p.impact is not None and p.impact.heart_attacks_prevented_per_year is not None]
+    return {"heart_attacks_prevented_per_year": sum(heart)} if heart else {}
 
 
 def read_willing(path: Path) -> frozenset[str]:

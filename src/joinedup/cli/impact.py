@@ -16,7 +16,7 @@ import typer
 
 from joinedup.cli.errors import fail
 from joinedup.domain.ambitions import Ambition
-from joinedup.domain.impact import ImpactError, ImpactModel
+from joinedup.domain.impact import ImpactError, impact_model_for
 from joinedup.domain.parameters import ParameterError
 from joinedup.programmes import load_parameters, load_programme
 
@@ -62,7 +62,7 @@ def impact(
     try:
         definition = load_programme(programme)
         parameter_set = load_parameters(definition, parameters)
-        model = ImpactModel.from_parameters(parameter_set)
+        model = impact_model_for(definition.impact_model, parameter_set)
         treat = definition.ambitions.treat if treat_ambition is None else treat_ambition
         ambition = Ambition(detect=definition.ambitions.detect, treat=treat)
         result = model.for_additional(additional_treated, additional_found, ambition)

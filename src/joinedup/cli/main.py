@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from joinedup import __version__
-from joinedup.cli import demo, impact, load, run, synth
+from joinedup.cli import demo, impact, imports, load, run, synth
 
 app = typer.Typer(
     name="joinedup",
@@ -36,3 +36,4 @@ load.register(app)
 run.register(app)
 impact.register(app)
 demo.register(app)
+imports.register(app)

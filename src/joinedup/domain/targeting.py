@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from joinedup.domain.ambitions import Ambition, Gap, gap
-from joinedup.domain.impact import ImpactModel, ImpactResult
+from joinedup.domain.impact import ImpactEstimator, ImpactResult
 from joinedup.domain.measures import PRACTICE_TABLE_COLUMNS, PracticeCounts
 
 Level = Literal["pcn", "sub_icb", "place", "ics"]
@@ -244,7 +244,7 @@ def plan(
     practices: Iterable[PracticeCounts],
     ambition: Ambition | None = None,
     policy: TargetingPolicy | None = None,
-    impact: ImpactModel | None = None,
+    impact: ImpactEstimator | None = None,
     eligible_share: float | None = None,
 ) -> Plan:
     """Gaps, ranks, waves, Pareto curve and impact for a footprint's practices.
@@ -374,7 +374,7 @@ def _targeted(
     willing: bool,
     rank: int,
     wave: int | None,
-    model: ImpactModel | None,
+    model: ImpactEstimator | None,
     ambition: Ambition,
 ) -> TargetedPractice:
     note = practice_gap.note

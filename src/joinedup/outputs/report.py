@@ -13,6 +13,8 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from joinedup import __version__
+from joinedup.domain.parameters import ParameterSet
+from joinedup.domain.programme import Programme
 from joinedup.domain.targeting import Plan, RollUp
 from joinedup.outputs import charts
 
@@ -28,16 +30,19 @@ _ENV = Environment(
 
 def write_report(
     result: Plan, summary: Mapping[str, Any], names: Mapping[str, str], out_dir: Path,
-    title: str,
+    programme: Programme, parameters: ParameterSet,
 ) -> Path:
     path = Path(out_dir) / "report.html"
-    path.write_text(render_report(result, summary, names, title), encoding="utf-8")
+    html = render_report(result, summary, names, programme, parameters)
+    path.write_text(html, encoding="utf-8")
     return path
 
 
 def render_report(
-    result: Plan, summary: Mapping[str, Any], names: Mapping[str, str], title: str
+    result: Plan, summary: Mapping[str, Any], names: Mapping[str, str], programme: Programme,
+    parameters: ParameterSet,
 ) -> str:
+    title = programme.title
     places = sorted(result.roll_up("place"), key=lambda r: -r.opportunity)
     pcns = sorted(result.roll_up("pcn"), key=lambda r: -r.opportunity)
     top = [p for p in result.practices if p.willing][:TOP_PRACTICES]
@@ -50,11 +55,11 @@ def render_report(
         "practices_count": summary["practices"],
         "ambition_text": _ambition_text(ambition.as_dict()),
         "publish": False,
-        "tiles": _tiles(summary),
+        "tiles": _tiles(summary, programme),
         "headline_note": (
-            "The prize is what reaching the ambition in every practice is worth each year: strokes "
-            "prevented by anticoagulating more eligible patients, deaths avoided and health and "
-            "social care costs saved in the first year after each stroke avoided."
+            "The prize is what reaching the ambition in every practice is worth each year: events "
+            "prevented by finding and treating more patients, deaths avoided and health and social "
+            "care costs saved in the first year after each event avoided (docs/impact.md)."
         ),
         "pareto_text": _pareto_text(shares, result),
         "pareto_svg": charts.pareto_curve(shares, result.policy.wave_size),
@@ -99,20 +104,21 @@ def render_report(
             [_name(r, names) for r in pcns], [r.to_find for r in pcns],
             [r.to_treat for r in pcns], "Patients to find and to treat, by PCN",
         ),
-        "method": _method(summary),
+        "method": _method(summary, programme, parameters),
         "version": __version__,
         "parameters_version": summary["parameters"],
     }
     return _ENV.get_template("report.html.j2").render(**context)
 
 
-def _tiles(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
-    return [
-        {"value": _int(summary["expected"]), "label": "people expected to have AF"},
+def _tiles(summary: Mapping[str, Any], programme: Programme) -> list[dict[str, Any]]:
+    condition = programme.title.lower()
+    tiles: list[dict[str, Any]] = [
+        {"value": _int(summary["expected"]), "label": f"people expected to have {condition}"},
         {"value": _int(summary["recorded"]),
          "label": f"on the register ({_pct(summary['detection_rate'])} detected)"},
         {"value": _int(summary["treated"]),
-         "label": f"of {_int(summary['eligible'])} eligible anticoagulated "
+         "label": f"of {_int(summary['eligible'])} eligible treated "
                   f"({_pct(summary['treatment_rate'])})"},
         {"value": _int(summary["to_find"]), "label": "still to find to reach the ambition"},
         {"value": _int(summary["to_treat"]), "label": "still to treat to reach the ambition"},
@@ -123,6 +129,10 @@ def _tiles(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
         {"value": _money(summary["savings_gbp_per_year"]), "prize": True,
          "label": "saved a year in health and social care"},
     ]
+    if summary.get("heart_attacks_prevented_per_year") is not None:
+        tiles.insert(6, {"value": _num(summary["heart_attacks_prevented_per_year"], 0),
+                         "prize": True, "label": "heart attacks prevented a year"})
+    return tiles
 
 
 def _pareto_text(shares: list[float], result: Plan) -> str:
@@ -150,20 +160,19 @@ def _group_row(row: RollUp, names: Mapping[str, str]) -> dict[str, str]:
     }
 
 
-def _method(summary: Mapping[str, Any]) -> list[str]:
+def _method(
+    summary: Mapping[str, Any], programme: Programme, parameters: ParameterSet
+) -> list[str]:
+    sources = sorted({row["source"] for table in parameters.tables.values() for row in table})
     return [
-        "Expected AF: age- and sex-specific prevalence applied to each practice's registered "
-        "patients (calibrated table; see docs/parameters/af_prevalence.md).",
-        "Register: QOF AF001 logic (latest AF code not followed by an AF-resolved code). Eligible: "
-        "CHA2DS2-VASc 2 or more. Treated: a DOAC or vitamin K antagonist issued in the 6 months "
-        "before the period end.",
+        " ".join(programme.description.split()),
+        f"Expected: the age- and sex-specific prevalence table "
+        f"'{programme.expected_prevalence}' applied to each practice's registered patients.",
         "Targeting ranks practices by the absolute number of patients to find plus to treat, "
         "ignoring sub-ICB and place boundaries; only willing practices are planned into waves.",
-        "Impact: additional anticoagulated patients × annual stroke risk by CHA2DS2-VASc "
-        "(Friberg 2012) × relative risk reduction 0.64 (Hart 2007); 0.25 deaths per stroke "
-        "(AHSN Network 2018/19); £22,175 per stroke in year one (Hansard, 7 May 2019).",
         "Patients who opted out of secondary use (national data opt-out) are not counted.",
-        f"Period end {summary['period_end']}; parameters {summary['parameters']}.",
+        f"Period end {summary['period_end']}; parameter set {summary['parameters']}; "
+        f"its figures are cited to: {'; '.join(sources)}.",
     ]
 
 
