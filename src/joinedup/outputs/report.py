@@ -53,7 +53,7 @@ def render_report(
         "footprint": summary["footprint"],
         "period_end": summary["period_end"],
         "practices_count": summary["practices"],
-        "ambition_text": _ambition_text(ambition.as_dict()),
+        "ambition_text": _ambition_text(ambition.as_dict(), title.lower()),
         "publish": False,
         "tiles": _tiles(summary, programme),
         "headline_note": (
@@ -176,11 +176,11 @@ def _method(
     ]
 
 
-def _ambition_text(ambition: Mapping[str, Any]) -> str:
+def _ambition_text(ambition: Mapping[str, Any], condition: str) -> str:
     if ambition.get("combined") is not None:
         return f"{ambition['combined']:.0%} of expected patients identified and managed"
     return (
-        f"{ambition['detect']:.0%} of expected AF detected, "
+        f"{ambition['detect']:.0%} of expected {condition} detected, "
         f"{ambition['treat']:.0%} of eligible treated"
     )
 
