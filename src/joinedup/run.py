@@ -16,6 +16,7 @@ from typing import Any
 
 from joinedup import __version__
 from joinedup.domain.ambitions import Ambition
+from joinedup.domain.disclosure import PublicationPolicy, output_note
 from joinedup.domain.impact import impact_model_for
 from joinedup.domain.measures import PracticeCounts
 from joinedup.domain.parameters import ParameterSet
@@ -24,9 +25,9 @@ from joinedup.domain.targeting import LEVELS, Plan, TargetingPolicy, plan
 from joinedup.engines.duckdb import connect
 from joinedup.engines.measures import practice_counts
 from joinedup.engines.tables import has_table
-from joinedup.outputs.report import write_report
+from joinedup.outputs.publication import publish_practices, publish_rollups, publish_summary
+from joinedup.outputs.report import ReportInputs, write_report
 from joinedup.outputs.tables import (
-    NOT_FOR_PUBLICATION,
     practice_frame,
     write_practice_table,
     write_rollups,
@@ -54,6 +55,7 @@ class RunOptions:
     wave_size: int = 10
     max_waves: int | None = None
     parameters_dir: Path | None = None
+    publish: PublicationPolicy | None = None  # None: exact working outputs, not for publication
 
 
 @dataclass(frozen=True)
@@ -101,11 +103,21 @@ def run_programme(
 
     say(f"writing outputs to {out_dir}")
     summary = build_summary(result, programme.name, reference_date, names, parameters.label)
-    frame = practice_frame([row.as_row(extended=True) for row in result.practices])
-    files = write_practice_table(frame, out_dir)
-    files.append(write_rollups(rollup_rows(result, names), out_dir))
+    practices = [row.as_row(extended=True) for row in result.practices]
+    rollups = rollup_rows(result, names)
+    if options.publish is not None:
+        practices = publish_practices(practices, options.publish)
+        rollups = publish_rollups(rollups, options.publish)
+        summary = publish_summary(summary, options.publish)
+    note = output_note(options.publish)
+    files = write_practice_table(practice_frame(practices), out_dir, note=note)
+    files.append(write_rollups(rollups, out_dir))
     files.append(write_summary(summary, out_dir))
-    files.append(write_report(result, summary, names, out_dir, programme, parameters))
+    report = ReportInputs(
+        practices=practices, rollups=rollups, summary=summary, names=names, ambition=ambition,
+        wave_size=options.wave_size, publish=options.publish,
+    )
+    files.append(write_report(report, out_dir, programme, parameters))
     return RunResult(plan=result, reference_date=reference_date, summary=summary, files=files)
 
 
@@ -175,13 +187,14 @@ def build_summary(
                 "strokes_prevented_per_year": (
                     w.impact.strokes_prevented_per_year if w.impact else None
                 ),
+                "savings_gbp_per_year": w.impact.savings_gbp_per_year if w.impact else None,
             }
             for w in result.waves
         ],
         "parameters_version": result.parameters_version,
         "parameters": parameters_label,
         "joinedup_version": __version__,
-        "publication": NOT_FOR_PUBLICATION,
+        "publication": output_note(None),
     }
 
 

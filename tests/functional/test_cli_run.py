@@ -155,3 +155,39 @@ def test_combined_and_separate_ambitions_are_exclusive(store: Path, tmp_path: Pa
                                       str(tmp_path / "o"), "--ambition", "0.89",
                                       "--ambition-treat", "0.9"])
     assert result.exit_code == 2
+
+
+def test_publish_suppresses_small_counts_and_says_so(store: Path, tmp_path: Path) -> None:
+    out = tmp_path / "pub"
+    result = CliRunner().invoke(app, ["run", "af", "--db", str(store), "--out", str(out),
+                                      "--date", REF.isoformat(), "--publish"])
+    assert result.exit_code == 0, result.output
+    rows = _rows(out / "practices.csv")
+    for row in rows:
+        for column in ("list_size", "recorded", "eligible", "treated", "to_find", "to_treat"):
+            value = row[column]
+            assert value == "" or (int(value) == 0 or int(value) > 7) and int(value) % 5 == 0
+    p1 = next(r for r in rows if r["practice_code"] == "P1")
+    # P1 has 1 on the register: suppressed, and so are the rates and figures built from it.
+    assert p1["recorded"] == "" and p1["detection_rate"] == "" and p1["to_find"] == ""
+    # P2's list of 5 is small, so P1's 20 is suppressed too: otherwise the published PCN total
+    # minus P1 would give P2 back (secondary suppression).
+    assert [r["list_size"] for r in rows] == ["", ""]
+    pcn = next(r for r in _rows(out / "rollups.csv") if r["level"] == "pcn")
+    assert pcn["list_size"] == "25"
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["publication"].startswith("published: counts 1–7 suppressed")
+    html = (out / "report.html").read_text()
+    assert "counts of 1–7 are suppressed" in html and "Not for publication" not in html
+
+
+def test_working_outputs_say_they_are_not_for_publication(store: Path, tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "work"
+    result = CliRunner().invoke(app, ["run", "af", "--db", str(store), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    metadata = pq.read_schema(out / "practices.parquet").metadata
+    assert b"not for publication" in metadata[b"joinedup.publication"]
+    assert "not for publication" in json.loads((out / "summary.json").read_text())["publication"]
+    assert "Not for publication" in (out / "report.html").read_text()

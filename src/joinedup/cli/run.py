@@ -11,13 +11,14 @@ from rich.console import Console
 
 from joinedup.cli.errors import fail
 from joinedup.domain.codelists import CodelistError
+from joinedup.domain.disclosure import DisclosureError, PublicationPolicy
 from joinedup.domain.parameters import ParameterError
 from joinedup.domain.programme import ProgrammeError
 from joinedup.domain.targeting import TargetingError
 from joinedup.run import RunError, RunOptions, run_programme
 
 _USER_ERRORS = (
-    RunError, ProgrammeError, ParameterError, CodelistError, TargetingError,
+    RunError, ProgrammeError, ParameterError, CodelistError, TargetingError, DisclosureError,
 )
 
 
@@ -63,6 +64,15 @@ def run(
     parameters: Annotated[Path | None, typer.Option(
         "--parameters", help="Folder of CSVs overriding the programme's cited parameters.",
     )] = None,
+    publish: Annotated[bool, typer.Option(
+        "--publish", help="Outputs for a wider audience: suppress small counts, round the rest.",
+    )] = False,
+    suppress_max: Annotated[int, typer.Option(
+        "--suppress-max", min=0, help="With --publish: suppress counts from 1 to this.",
+    )] = 7,
+    round_to: Annotated[int, typer.Option(
+        "--round-to", min=1, help="With --publish: round other counts to the nearest this.",
+    )] = 5,
 ) -> None:
     """Measure, target and size the prize for PROGRAMME; write the practice table and report."""
     if ambition is not None and (ambition_detect is not None or ambition_treat is not None):
@@ -71,6 +81,7 @@ def run(
         programme=programme, reference_date=_parse_date(on), detect=ambition_detect,
         treat=ambition_treat, combined=ambition, willing_file=willing, wave_size=waves,
         max_waves=max_waves, parameters_dir=parameters,
+        publish=PublicationPolicy(suppress_max, round_to) if publish else None,
     )
     console = Console(stderr=True)
     try:
@@ -81,15 +92,19 @@ def run(
     s = result.summary
     typer.echo(f"{s['footprint']} · {programme} · period ending {s['period_end']}")
     typer.echo(f"  practices {s['practices']:,}  expected {s['expected']:,.0f}  "
-               f"recorded {s['recorded']:,}  eligible {s['eligible'] or 0:,}  "
-               f"treated {s['treated'] or 0:,}")
-    typer.echo(f"  to find {s['to_find']:,}  to treat {s['to_treat']:,}")
+               f"recorded {_n(s['recorded'])}  eligible {_n(s['eligible'])}  "
+               f"treated {_n(s['treated'])}")
+    typer.echo(f"  to find {_n(s['to_find'])}  to treat {_n(s['to_treat'])}")
     typer.echo(f"  if the ambition is reached: {s['strokes_prevented_per_year'] or 0:,.1f} strokes "
                f"prevented, {s['deaths_avoided_per_year'] or 0:,.1f} deaths avoided, "
                f"£{s['savings_gbp_per_year'] or 0:,.0f} saved a year")
-    typer.echo(f"  parameters {s['parameters']}")
+    typer.echo(f"  parameters {s['parameters']}; {s['publication']}")
     for path in result.files:
         typer.echo(f"  wrote {path}")
+
+
+def _n(value: int | None) -> str:
+    return "unknown" if value is None else f"{value:,}"
 
 
 def register(app: typer.Typer) -> None:

@@ -6,16 +6,18 @@ carries its own styles and inline SVG charts and fetches nothing from the networ
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from joinedup import __version__
+from joinedup.domain.ambitions import Ambition
+from joinedup.domain.disclosure import PublicationPolicy
 from joinedup.domain.parameters import ParameterSet
 from joinedup.domain.programme import Programme
-from joinedup.domain.targeting import Plan, RollUp
 from joinedup.outputs import charts
 
 TOP_PRACTICES = 20
@@ -28,87 +30,117 @@ _ENV = Environment(
 )
 
 
+@dataclass(frozen=True)
+class ReportInputs:
+    """What the report shows, as rows: exact for analysts, or already published (`--publish`).
+
+    The report reads only these rows (never the exact plan) so a published report cannot show
+    a figure the published tables suppressed.
+    """
+
+    practices: Sequence[Mapping[str, Any]]  # practices.csv rows, in rank order
+    rollups: Sequence[Mapping[str, Any]]  # rollups.csv rows (level, code, name, counts, rates)
+    summary: Mapping[str, Any]
+    names: Mapping[str, str]
+    ambition: Ambition
+    wave_size: int
+    publish: PublicationPolicy | None = None
+
+
 def write_report(
-    result: Plan, summary: Mapping[str, Any], names: Mapping[str, str], out_dir: Path,
-    programme: Programme, parameters: ParameterSet,
+    inputs: ReportInputs, out_dir: Path, programme: Programme, parameters: ParameterSet
 ) -> Path:
     path = Path(out_dir) / "report.html"
-    html = render_report(result, summary, names, programme, parameters)
-    path.write_text(html, encoding="utf-8")
+    path.write_text(render_report(inputs, programme, parameters), encoding="utf-8")
     return path
 
 
-def render_report(
-    result: Plan, summary: Mapping[str, Any], names: Mapping[str, str], programme: Programme,
-    parameters: ParameterSet,
-) -> str:
+def render_report(inputs: ReportInputs, programme: Programme, parameters: ParameterSet) -> str:
     title = programme.title
-    places = sorted(result.roll_up("place"), key=lambda r: -r.opportunity)
-    pcns = sorted(result.roll_up("pcn"), key=lambda r: -r.opportunity)
-    top = [p for p in result.practices if p.willing][:TOP_PRACTICES]
-    shares = [point.share for point in result.pareto]
-    ambition = result.ambition
+    summary, names, ambition = inputs.summary, inputs.names, inputs.ambition
+    places = _level(inputs.rollups, "place")
+    pcns = _level(inputs.rollups, "pcn")
+    willing = [p for p in inputs.practices if p["willing"]]
+    shares = _pareto_shares(inputs.practices)
     context = {
         "title": f"{title}: find and treat",
         "footprint": summary["footprint"],
         "period_end": summary["period_end"],
         "practices_count": summary["practices"],
         "ambition_text": _ambition_text(ambition.as_dict(), title.lower()),
-        "publish": False,
+        "publish": inputs.publish is not None,
+        "suppress_max": inputs.publish.threshold if inputs.publish else None,
+        "round_to": inputs.publish.rounding_base if inputs.publish else None,
         "tiles": _tiles(summary, programme),
         "headline_note": (
             "The prize is what reaching the ambition in every practice is worth each year: events "
             "prevented by finding and treating more patients, deaths avoided and health and social "
             "care costs saved in the first year after each event avoided (docs/impact.md)."
         ),
-        "pareto_text": _pareto_text(shares, result),
-        "pareto_svg": charts.pareto_curve(shares, result.policy.wave_size),
+        "pareto_text": _pareto_text(shares, inputs.wave_size, len(inputs.practices)),
+        "pareto_svg": charts.pareto_curve(shares, inputs.wave_size),
         "top_practices": [
             {
-                "rank": p.rank,
-                "practice_name": p.counts.practice_name,
-                "practice_code": p.practice_code,
-                "pcn": names.get(p.counts.pcn_code or "", p.counts.pcn_code or ""),
-                "place": names.get(p.counts.place_code or "", p.counts.place_code or ""),
-                "wave": p.wave or "",
-                "to_find": _int(p.to_find),
-                "to_treat": _int(p.to_treat),
-                "detection_rate": _pct(p.counts.detection_rate),
-                "treatment_rate": _pct(p.counts.treatment_rate),
-                "strokes": _num(p.strokes_prevented_per_year, 1),
+                "rank": p["rank"],
+                "practice_name": p["practice_name"],
+                "practice_code": p["practice_code"],
+                "pcn": names.get(p["pcn_code"] or "", p["pcn_code"] or ""),
+                "place": names.get(p["place_code"] or "", p["place_code"] or ""),
+                "wave": p["wave"] or "",
+                "to_find": _int(p["to_find"]),
+                "to_treat": _int(p["to_treat"]),
+                "detection_rate": _pct(p["detection_rate"]),
+                "treatment_rate": _pct(p["treatment_rate"]),
+                "strokes": _num(p["strokes_prevented_per_year"], 1),
             }
-            for p in top
+            for p in willing[:TOP_PRACTICES]
         ],
         "waves": [
             {
-                "wave": w.wave,
-                "practices": len(w.practice_codes),
-                "to_find": f"{w.to_find:,}",
-                "to_treat": f"{w.to_treat:,}",
-                "share": _pct(w.share_of_footprint),
-                "strokes": _num(w.impact.strokes_prevented_per_year if w.impact else None, 1),
-                "savings": _money(w.impact.savings_gbp_per_year if w.impact else None),
+                "wave": w["wave"],
+                "practices": len(w["practices"]),
+                "to_find": _int(w["to_find"]),
+                "to_treat": _int(w["to_treat"]),
+                "share": _pct(w["share_of_footprint"]),
+                "strokes": _num(w["strokes_prevented_per_year"], 1),
+                "savings": _money(w.get("savings_gbp_per_year")),
             }
-            for w in result.waves
+            for w in summary.get("waves", [])
         ],
-        "places": [_group_row(r, names) for r in places],
+        "places": [_group_row(r) for r in places],
         "place_gap_svg": charts.find_and_treat_bars(
-            [_name(r, names) for r in places], [r.to_find for r in places],
-            [r.to_treat for r in places], "Patients to find and to treat",
+            [r["name"] for r in places], [r["to_find"] or 0 for r in places],
+            [r["to_treat"] or 0 for r in places], "Patients to find and to treat",
         ),
         "place_rate_svg": charts.rate_bars(
-            [_name(r, names) for r in places], [r.detection_rate for r in places],
+            [r["name"] for r in places], [r["detection_rate"] for r in places],
             None if ambition.is_combined else ambition.detect, "Detection rate",
         ),
         "pcn_gap_svg": charts.find_and_treat_bars(
-            [_name(r, names) for r in pcns], [r.to_find for r in pcns],
-            [r.to_treat for r in pcns], "Patients to find and to treat, by PCN",
+            [r["name"] for r in pcns], [r["to_find"] or 0 for r in pcns],
+            [r["to_treat"] or 0 for r in pcns], "Patients to find and to treat, by PCN",
         ),
         "method": _method(summary, programme, parameters),
         "version": __version__,
         "parameters_version": summary["parameters"],
     }
     return _ENV.get_template("report.html.j2").render(**context)
+
+
+def _level(rollups: Sequence[Mapping[str, Any]], level: str) -> list[Mapping[str, Any]]:
+    rows = [r for r in rollups if r["level"] == level]
+    return sorted(rows, key=lambda r: -((r["to_find"] or 0) + (r["to_treat"] or 0)))
+
+
+def _pareto_shares(practices: Sequence[Mapping[str, Any]]) -> list[float]:
+    """Cumulative share of the whole gap held by the top k willing practices (rank order)."""
+    total = sum(p["opportunity"] or 0 for p in practices)
+    shares, running = [], 0.0
+    for p in practices:
+        if p["willing"] and (p["opportunity"] or 0) > 0:
+            running += p["opportunity"]
+            shares.append(running / total)
+    return shares
 
 
 def _tiles(summary: Mapping[str, Any], programme: Programme) -> list[dict[str, Any]]:
@@ -135,28 +167,28 @@ def _tiles(summary: Mapping[str, Any], programme: Programme) -> list[dict[str, A
     return tiles
 
 
-def _pareto_text(shares: list[float], result: Plan) -> str:
+def _pareto_text(shares: list[float], wave_size: int, practices: int) -> str:
     if not shares:
         return "No willing practice has patients to find or treat."
-    k = min(result.policy.wave_size, len(shares))
+    k = min(wave_size, len(shares))
     half = next((i + 1 for i, s in enumerate(shares) if s >= 0.5), None)
     text = f"The top {k} willing practices hold {shares[k - 1]:.0%} of the whole gap"
     if half is not None:
         text += f"; {half} willing practices hold half of it"
-    return text + f" (of {len(result.practices)} practices in the footprint)."
+    return text + f" (of {practices} practices in the footprint)."
 
 
-def _group_row(row: RollUp, names: Mapping[str, str]) -> dict[str, str]:
+def _group_row(row: Mapping[str, Any]) -> dict[str, str]:
     return {
-        "name": _name(row, names),
-        "expected": _int(row.expected),
-        "recorded": _int(row.recorded),
-        "detection_rate": _pct(row.detection_rate),
-        "eligible": _int(row.eligible),
-        "treated": _int(row.treated),
-        "treatment_rate": _pct(row.treatment_rate),
-        "to_find": _int(row.to_find),
-        "to_treat": _int(row.to_treat),
+        "name": row["name"] or row["code"] or "unassigned",
+        "expected": _int(row["expected"]),
+        "recorded": _int(row["recorded"]),
+        "detection_rate": _pct(row["detection_rate"]),
+        "eligible": _int(row["eligible"]),
+        "treated": _int(row["treated"]),
+        "treatment_rate": _pct(row["treatment_rate"]),
+        "to_find": _int(row["to_find"]),
+        "to_treat": _int(row["to_treat"]),
     }
 
 
@@ -183,10 +215,6 @@ def _ambition_text(ambition: Mapping[str, Any], condition: str) -> str:
         f"{ambition['detect']:.0%} of expected {condition} detected, "
         f"{ambition['treat']:.0%} of eligible treated"
     )
-
-
-def _name(row: RollUp, names: Mapping[str, str]) -> str:
-    return names.get(row.code or "", row.code or "unassigned")
 
 
 def _int(value: float | None) -> str:

@@ -12,14 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from joinedup.domain.measures import PRACTICE_TABLE_COLUMNS
-
-NOT_FOR_PUBLICATION = (
-    "Working output for authorised analysts: exact counts, not for publication. "
-    "Use --publish for outputs meant for a wider audience."
-)
-
 
 def practice_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     """Rows keyed by column name → a frame with the contract's columns first, in order."""
@@ -45,18 +41,27 @@ def practice_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     return frame
 
 
-def write_practice_table(frame: pd.DataFrame, out_dir: Path, stem: str = "practices") -> list[Path]:
-    """practices.csv plus Parquet and Excel copies; returns the paths written."""
+def write_practice_table(
+    frame: pd.DataFrame, out_dir: Path, *, note: str, stem: str = "practices"
+) -> list[Path]:
+    """practices.csv plus Parquet and Excel copies; returns the paths written.
+
+    `note` (working output or published, and how) goes into the Parquet schema metadata and an
+    "about" sheet of the workbook, so a copy passed on still says what it is.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     csv_path = out_dir / f"{stem}.csv"
     parquet_path = out_dir / f"{stem}.parquet"
     excel_path = out_dir / f"{stem}.xlsx"
     frame.to_csv(csv_path, index=False, float_format="%.12g")
-    frame.to_parquet(parquet_path, index=False)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    metadata = {**(table.schema.metadata or {}), b"joinedup.publication": note.encode()}
+    pq.write_table(table.replace_schema_metadata(metadata), parquet_path)
     excel = frame.copy()
     excel["period_end"] = excel["period_end"].astype(str)
     with pd.ExcelWriter(excel_path, engine="openpyxl") as writer:
         excel.to_excel(writer, sheet_name=stem, index=False)
+        pd.DataFrame({"about": [note]}).to_excel(writer, sheet_name="about", index=False)
     return [csv_path, parquet_path, excel_path]
 
 
