@@ -166,7 +166,7 @@ def test_publish_suppresses_small_counts_and_says_so(store: Path, tmp_path: Path
     for row in rows:
         for column in ("list_size", "recorded", "eligible", "treated", "to_find", "to_treat"):
             value = row[column]
-            assert value == "" or (int(value) == 0 or int(value) > 7) and int(value) % 5 == 0
+            assert value == "" or ((int(value) == 0 or int(value) > 7) and int(value) % 5 == 0)
     p1 = next(r for r in rows if r["practice_code"] == "P1")
     # P1 has 1 on the register: suppressed, and so are the rates and figures built from it.
     assert p1["recorded"] == "" and p1["detection_rate"] == "" and p1["to_find"] == ""

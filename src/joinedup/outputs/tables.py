@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 
 from joinedup.domain.measures import PRACTICE_TABLE_COLUMNS
 
+
 def practice_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     """Rows keyed by column name → a frame with the contract's columns first, in order."""
     frame = pd.DataFrame(list(rows))
