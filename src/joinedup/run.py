@@ -88,7 +88,7 @@ def run_programme(
     try:
         reference_date = options.reference_date or _latest_record_date(con)
         say(f"computing {programme.title} measures at {reference_date}")
-        counts = store_counts(con, programme, reference_date, parameters)
+        counts, inputs = store_counts(con, programme, reference_date, parameters)
         names = _organisation_names(con)
     finally:
         con.disconnect()
@@ -103,6 +103,7 @@ def run_programme(
 
     say(f"writing outputs to {out_dir}")
     summary = build_summary(result, programme.name, reference_date, names, parameters.label)
+    summary["inputs"] = inputs
     practices = [row.as_row(extended=True) for row in result.practices]
     rollups = rollup_rows(result, names)
     if options.publish is not None:
@@ -123,23 +124,24 @@ def run_programme(
 
 def store_counts(
     con: Any, programme: Programme, reference_date: date, parameters: ParameterSet
-) -> list[PracticeCounts]:
-    """The practice counts from whichever kind of data the store holds.
+) -> tuple[list[PracticeCounts], dict[str, Any]]:
+    """The practice counts from whichever kind of data the store holds, and notes on the inputs.
 
     The one place that knows the kinds of store: patient-level records are measured by the
-    engine; a store of published aggregates (QOF, CVDPREVENT) will be read by its own source
-    module. Everything after this point is the same for both.
+    engine; a store of published aggregates (QOF, CVDPREVENT) is read by its own source module,
+    whose notes say which age structure the expected model used and which measures were missing.
+    Everything after this point is the same for both.
     """
     if has_table(con, "patients"):
-        return practice_counts(con, programme, reference_date, parameters)
+        notes = {"data_source": "patient-level records", "age_structure": "single year of age"}
+        return practice_counts(con, programme, reference_date, parameters), notes
     from joinedup.sources.qof import counts as aggregates  # only aggregate stores need it
 
     if aggregates.is_aggregate_store(con):
         try:
-            rows, _notes = aggregates.practice_counts(con, programme, reference_date, parameters)
+            return aggregates.practice_counts(con, programme, reference_date, parameters)
         except aggregates.AggregateStoreError as exc:
             raise RunError(str(exc)) from None
-        return rows
     raise RunError(
         "the store holds neither patient-level data (no patients table) nor published "
         "aggregates; use `joinedup load` or `joinedup import qof` first"
@@ -167,7 +169,10 @@ def build_summary(
         "detection_rate": totals["detection_rate"],
         "treatment_rate": totals["treatment_rate"],
         "to_find": totals["to_find"],
-        "to_treat": totals["to_treat"],
+        # Unknown, not 0, when no practice's treatment counts are known (aggregate inputs).
+        "to_treat": None
+        if totals["practices_unknown_to_treat"] == totals["practices"]
+        else totals["to_treat"],
         "strokes_prevented_per_year": totals["strokes_prevented_per_year"],
         "deaths_avoided_per_year": totals["deaths_avoided_per_year"],
         "savings_gbp_per_year": totals["savings_gbp_per_year"],
@@ -250,7 +255,14 @@ def _ambition(defaults: Any, options: RunOptions) -> Ambition:
 
 
 def _latest_record_date(con: Any) -> date:
-    """The data's extract date: the latest dated record, so a default run sees current data."""
+    """The data's extract date: the latest dated record, so a default run sees current data.
+
+    For a store of published aggregates it is the end of the period they describe.
+    """
+    from joinedup.sources.qof.counts import aggregate_period_end
+
+    if (end := aggregate_period_end(con)) is not None:
+        return end
     latest: list[date] = []
     for table in ("clinical_events", "medications"):
         if has_table(con, table):

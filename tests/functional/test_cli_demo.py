@@ -28,3 +28,14 @@ def test_demo_generates_loads_runs_and_points_at_the_report(tmp_path: Path) -> N
     rejects = (out / "ics.rejects.csv").read_text().splitlines()
     assert len(rejects) == 1, rejects[:3]  # the header only
     assert (out / "ics.duckdb").is_file()
+
+
+def test_real_demo_runs_af_for_west_yorkshire_from_published_data(tmp_path: Path) -> None:
+    out = tmp_path / "real"
+    result = CliRunner().invoke(app, ["demo", "--real", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "af" / "summary.json").read_text())
+    assert (summary["practices"], summary["list_size"], summary["recorded"]) == (
+        290, 2_592_366, 47_365)
+    assert f"report: {out / 'af' / 'report.html'}" in result.output
+    assert "Open Government Licence" in result.output

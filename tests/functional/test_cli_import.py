@@ -26,9 +26,11 @@ def test_import_then_run_gives_west_yorkshire(tmp_path: Path) -> None:
     assert "QOF 2019-20" in imported.output
     assert "No rows rejected" in imported.output
     assert "ignored columns that are not age bases: 65OV%" in imported.output
-    ran = runner.invoke(app, ["run", "af", "--db", str(db), "--out", str(tmp_path / "out"),
-                              "--date", "2020-03-31"])
+    # No --date: an aggregate store's reference date is the end of its QOF year.
+    ran = runner.invoke(app, ["run", "af", "--db", str(db), "--out", str(tmp_path / "out")])
     assert ran.exit_code == 0, ran.output
+    assert "period ending 2020-03-31" in ran.output
+    assert "eligible unknown  treated unknown" in ran.output
     with (tmp_path / "out" / "practices.csv").open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 290

@@ -45,6 +45,10 @@ def test_west_yorkshire_2019_20_from_the_packaged_real_files(tmp_path: Path) -> 
     assert (summary["practices"], summary["list_size"], summary["recorded"]) == (
         290, 2_592_366, 47_365)
     assert summary["period_end"] == "2020-03-31"
+    assert summary["to_treat"] is None  # unknown without AF008 numerators, not 0
+    assert summary["inputs"]["age_structure"] == STRUCTURES["qof_age_bases"]
+    report = (tmp_path / "af" / "report.html").read_text(encoding="utf-8")
+    assert "Missing: treated for 290 practices" in report
     # The expected model used the QOF age bases for every practice, and says so.
     assert result.notes["age_structure"] == STRUCTURES["qof_age_bases"]
     missing = {m["measure"]: m for m in result.notes["missing_measures"]}
@@ -88,7 +92,7 @@ def test_englands_totals_equal_the_sums_of_the_input_files(tmp_path: Path) -> No
     parameters = load_parameters(programme, None)
     con = connect(db, read_only=True)
     try:
-        rows = store_counts(con, programme, END, parameters)
+        rows, _inputs = store_counts(con, programme, END, parameters)
     finally:
         con.disconnect()
     assert len(rows) == len(af) == 6720

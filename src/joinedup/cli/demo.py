@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 
 from joinedup.run import RunOptions, run_programme
+from joinedup.sources.qof.demo import run_real_demo
 from joinedup.sources.synthetic import generate
 from joinedup.store import LoadError, ProgressEvent, load
 
@@ -26,9 +27,19 @@ def demo(
         "--patients", min=1000, help="Registered patients (default: the footprint's 2.6 M).",
     )] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed for the synthetic population.")] = 42,
+    real: Annotated[bool, typer.Option(
+        "--real", help="Instead: AF find and treat for West Yorkshire from the real 2019-20 QOF "
+                       "registers, list sizes, geography and IMD (published open data).",
+    )] = False,
 ) -> None:
-    """Build a synthetic ICS, load it, and run AF find and treat on it."""
+    """Build a synthetic ICS, load it, and run AF find and treat on it (or --real: QOF 2019-20)."""
     console = Console(stderr=True)
+    if real:
+        with console.status("importing West Yorkshire's 2019-20 QOF data and running AF"):
+            outcome = run_real_demo(out)
+        for line in outcome.describe():  # ends with where the report is
+            typer.echo(line)
+        return
     synth_dir, db, results = out / "synthetic", out / "ics.duckdb", out / "af"
     with console.status("generating the synthetic ICS") as status:
         made = generate(synth_dir, patients=patients, seed=seed,

@@ -196,7 +196,18 @@ def _method(
     summary: Mapping[str, Any], programme: Programme, parameters: ParameterSet
 ) -> list[str]:
     sources = sorted({row["source"] for table in parameters.tables.values() for row in table})
+    inputs = summary.get("inputs") or {}
+    notes = [
+        f"Inputs: {inputs.get('data_source', 'unknown')}; the expected model used "
+        f"{inputs.get('age_structure', 'an unknown age structure')}."
+    ]
+    notes += [
+        f"Missing: {m['measure']} for {m['practices']} practices ({m['reason']}); the parts "
+        "that need it are left blank, the rest still run."
+        for m in inputs.get("missing_measures", [])
+    ]
     return [
+        *notes,
         " ".join(programme.description.split()),
         f"Expected: the age- and sex-specific prevalence table "
         f"'{programme.expected_prevalence}' applied to each practice's registered patients.",
