@@ -82,3 +82,42 @@ def rate_bars(
     for spine in ("top", "right"):
         ax.spines[spine].set_visible(False)
     return _svg(fig)
+
+
+def inequality_bars(
+    groups: Sequence[str],
+    rates: Sequence[float | None],
+    lows: Sequence[float | None],
+    highs: Sequence[float | None],
+    title: str,
+) -> str:
+    """A rate for each group (e.g. IMD quintile, ethnicity) with its confidence interval.
+
+    Groups run top to bottom in the order given; a missing rate (suppressed, or no one in the
+    group) is left blank and a missing interval (detection rates have none) is not drawn.
+    """
+    if not len(groups) == len(rates) == len(lows) == len(highs):
+        raise ValueError("groups, rates, lows and highs must be the same length")
+    height = max(2.0, 0.32 * len(groups) + 1.0)
+    fig, ax = plt.subplots(figsize=(7, height))
+    y = list(range(len(groups)))[::-1]
+    ax.barh(y, [(r or 0) * 100 for r in rates], color=FIND)
+    for yi, rate, low, high in zip(y, rates, lows, highs, strict=True):
+        if rate is None or low is None or high is None:
+            continue
+        ax.errorbar(
+            rate * 100,
+            yi,
+            xerr=[[(rate - low) * 100], [(high - rate) * 100]],
+            color=GREY,
+            capsize=3,
+            linewidth=1,
+        )
+    ax.set_yticks(y, labels=list(groups), fontsize=8)
+    top = max([100.0] + [(h or r or 0) * 100 for r, h in zip(rates, highs, strict=True)])
+    ax.set_xlim(0, top * 1.05 if top > 100 else 100)
+    ax.set_xlabel("%")
+    ax.set_title(title, fontsize=10, loc="left")
+    for spine in ("top", "right"):
+        ax.spines[spine].set_visible(False)
+    return _svg(fig)
