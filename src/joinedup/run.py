@@ -25,6 +25,15 @@ from joinedup.domain.targeting import LEVELS, Plan, TargetingPolicy, plan
 from joinedup.engines.duckdb import connect
 from joinedup.engines.measures import practice_counts
 from joinedup.engines.tables import has_table
+from joinedup.engines.breakdowns import breakdown_counts
+from joinedup.outputs.breakdowns import (
+    breakdown_table,
+    pcn_need_rows,
+    practice_deprivation_counts,
+    report_series,
+    write_breakdowns,
+    write_pcn_need,
+)
 from joinedup.outputs.publication import publish_practices, publish_rollups, publish_summary
 from joinedup.outputs.report import ReportInputs, write_report
 from joinedup.outputs.tables import (
@@ -90,6 +99,11 @@ def run_programme(
         say(f"computing {programme.title} measures at {reference_date}")
         counts, inputs = store_counts(con, programme, reference_date, parameters)
         names = _organisation_names(con)
+        say("breaking the measures down by deprivation, ethnicity, age and sex")
+        breakdowns = (
+            breakdown_counts(con, programme, reference_date, parameters)
+            if has_table(con, "patients") else []
+        )
     finally:
         con.disconnect()
     if not counts:
@@ -106,6 +120,7 @@ def run_programme(
     summary["inputs"] = inputs
     practices = [row.as_row(extended=True) for row in result.practices]
     rollups = rollup_rows(result, names)
+    exact = dict(summary)
     if options.publish is not None:
         practices = publish_practices(practices, options.publish)
         rollups = publish_rollups(rollups, options.publish)
@@ -113,10 +128,17 @@ def run_programme(
     note = output_note(options.publish)
     files = write_practice_table(practice_frame(practices), out_dir, note=note)
     files.append(write_rollups(rollups, out_dir))
+    # Aggregate stores have no patients: the practice's own deprivation quintile stands in.
+    breakdowns += practice_deprivation_counts(counts)
+    totals = {k: exact[k] for k in ("list_size", "expected", "recorded", "eligible", "treated",
+                                    "exceptions")}
+    files += write_breakdowns(breakdowns, out_dir, options.publish, totals=totals)
+    files.append(write_pcn_need(pcn_need_rows(result, names=names), out_dir, options.publish))
     files.append(write_summary(summary, out_dir))
     report = ReportInputs(
         practices=practices, rollups=rollups, summary=summary, names=names, ambition=ambition,
         wave_size=options.wave_size, publish=options.publish,
+        inequalities=report_series(breakdown_table(breakdowns, options.publish)),
     )
     files.append(write_report(report, out_dir, programme, parameters))
     return RunResult(plan=result, reference_date=reference_date, summary=summary, files=files)

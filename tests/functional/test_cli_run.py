@@ -110,6 +110,14 @@ def test_run_af_writes_the_contract_outputs(store: Path, tmp_path: Path) -> None
         assert float(row["detection_rate"]) == pytest.approx(0.4)
     assert rollups[("place", "PL1")]["name"] == "Test Place"
 
+    # Breakdowns: every patient has IMD decile 3, so quintile 2 holds the footprint's totals.
+    by_imd = [r for r in _rows(out / "breakdowns.csv")
+              if r["dimension"] == "imd_quintile" and r["level"] == "footprint"]
+    counts = {r["group"]: (r["recorded"], r["list_size"]) for r in by_imd}
+    assert counts == {"1": ("0", "0"), "2": ("2", "25"), "3": ("0", "0"), "4": ("0", "0"),
+                      "5": ("0", "0")}
+    assert "Inequalities" in (out / "report.html").read_text()
+
 
 def test_report_is_self_contained(store: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"

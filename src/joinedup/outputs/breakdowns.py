@@ -491,7 +491,10 @@ def report_series(
     store has no patients) and by ethnicity group (patient-level stores only), in that order.
     Dimensions with no rows for `org_code` are left out.
     """
-    present = {r["dimension"] for r in shown if r["org_code"] == org_code}
+    # A dimension whose only group is Unknown (e.g. no practice has an IMD) has nothing to chart.
+    present = {
+        r["dimension"] for r in shown if r["org_code"] == org_code and r["group"] != UNKNOWN
+    }
     deprivation = "imd_quintile" if "imd_quintile" in present else PRACTICE_DEPRIVATION
     out = []
     for dimension in (deprivation, "ethnicity"):

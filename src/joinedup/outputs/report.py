@@ -19,6 +19,7 @@ from joinedup.domain.disclosure import PublicationPolicy
 from joinedup.domain.parameters import ParameterSet
 from joinedup.domain.programme import Programme
 from joinedup.outputs import charts
+from joinedup.outputs.breakdowns import ChartSeries
 
 TOP_PRACTICES = 20
 
@@ -45,6 +46,7 @@ class ReportInputs:
     ambition: Ambition
     wave_size: int
     publish: PublicationPolicy | None = None
+    inequalities: Sequence[tuple[str, str, ChartSeries]] = ()  # (dimension, measure, series)
 
 
 def write_report(
@@ -120,11 +122,26 @@ def render_report(inputs: ReportInputs, programme: Programme, parameters: Parame
             [r["name"] for r in pcns], [r["to_find"] or 0 for r in pcns],
             [r["to_treat"] or 0 for r in pcns], "Patients to find and to treat, by PCN",
         ),
+        "inequality_svgs": [
+            charts.inequality_bars(
+                series.groups, series.rates, series.lows, series.highs,
+                f"{_MEASURE_LABELS.get(measure, measure)} by {_DIMENSION_LABELS.get(dim, dim)}",
+            )
+            for dim, measure, series in inputs.inequalities
+        ],
         "method": _method(summary, programme, parameters),
         "version": __version__,
         "parameters_version": summary["parameters"],
     }
     return _ENV.get_template("report.html.j2").render(**context)
+
+
+_DIMENSION_LABELS = {
+    "imd_quintile": "deprivation quintile of the patient's area (1 = most deprived)",
+    "practice_imd_quintile": "the practice's deprivation quintile (1 = most deprived)",
+    "ethnicity": "ethnic group",
+}
+_MEASURE_LABELS = {"detection": "Detection rate", "treatment": "Treated share"}
 
 
 def _level(rollups: Sequence[Mapping[str, Any]], level: str) -> list[Mapping[str, Any]]:
