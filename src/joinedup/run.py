@@ -22,10 +22,10 @@ from joinedup.domain.measures import PracticeCounts
 from joinedup.domain.parameters import ParameterSet
 from joinedup.domain.programme import Programme
 from joinedup.domain.targeting import LEVELS, Plan, TargetingPolicy, plan
+from joinedup.engines.breakdowns import breakdown_counts
 from joinedup.engines.duckdb import connect
 from joinedup.engines.measures import practice_counts
 from joinedup.engines.tables import has_table
-from joinedup.engines.breakdowns import breakdown_counts
 from joinedup.outputs.breakdowns import (
     breakdown_table,
     pcn_need_rows,
