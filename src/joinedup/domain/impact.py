@@ -156,7 +156,7 @@ class ImpactModel:
         if abs(total - 1.0) > _SHARE_TOLERANCE:
             raise ParameterError(f"{dist_table.path}: column 'share' sums to {total:.6f}, not 1")
         impact = parameters[IMPACT]
-        treated_raw = _parameter_raw(impact, "treated_share_of_found")
+        treated_share = _treated_share_of_found(impact)  # checked first, as it always was
         return cls(
             stroke_risk=risk,
             risk_distribution={s: v / total for s, v in distribution.items()},
@@ -167,19 +167,13 @@ class ImpactModel:
             cost_per_stroke_year_one_gbp=_parameter(impact, "cost_per_stroke_year_one_gbp"),
             cost_per_stroke_five_year_gbp=_parameter(impact, "cost_per_stroke_five_year_gbp"),
             eligible_share_of_found=_parameter(impact, "eligible_share_of_found", upper=1.0),
-            treated_share_of_found=(
-                None
-                if treated_raw.lower() == AMBITION_SENTINEL
-                else _parameter(impact, "treated_share_of_found", upper=1.0)
-            ),
+            treated_share_of_found=treated_share,
             parameters_version=parameters.version,
         )
 
     def found_treated_share(self, ambition: Ambition | None) -> float:
         """Share of newly found eligible patients assumed treated."""
-        if self.treated_share_of_found is not None:
-            return self.treated_share_of_found
-        return (ambition or Ambition()).treated_share_of_found
+        return _found_treated_share(self.treated_share_of_found, ambition)
 
     def result(
         self,
@@ -221,12 +215,7 @@ class ImpactModel:
         ambition: Ambition | None = None,
     ) -> ImpactResult:
         """Impact of treating and finding these numbers of patients, spread by the distribution."""
-        for name, value in (
-            ("additional_treated", additional_treated),
-            ("additional_found", additional_found),
-        ):
-            if value < 0:
-                raise ImpactError(f"{name} must be 0 or more, got {value}")
+        _check_additional(additional_treated, additional_found)
         existing = {s: additional_treated * share for s, share in self.risk_distribution.items()}
         return self.result(existing, float(additional_found), ambition)
 
@@ -351,14 +340,10 @@ class BloodPressureImpactModel:
         )
         values = {name: _parameter(impact, name, upper=1.0) for name in shares}
         values.update({name: _parameter(impact, name) for name in amounts})
-        treated_raw = _parameter_raw(impact, "treated_share_of_found")
+        treated_share = _treated_share_of_found(impact)
         return cls(
             **values,
-            treated_share_of_found=(
-                None
-                if treated_raw.lower() == AMBITION_SENTINEL
-                else _parameter(impact, "treated_share_of_found", upper=1.0)
-            ),
+            treated_share_of_found=treated_share,
             parameters_version=parameters.version,
         )
 
@@ -368,9 +353,7 @@ class BloodPressureImpactModel:
 
     def found_treated_share(self, ambition: Ambition | None) -> float:
         """Share of newly found patients assumed treated to target."""
-        if self.treated_share_of_found is not None:
-            return self.treated_share_of_found
-        return (ambition or Ambition()).treated_share_of_found
+        return _found_treated_share(self.treated_share_of_found, ambition)
 
     def for_additional(
         self,
@@ -379,12 +362,7 @@ class BloodPressureImpactModel:
         ambition: Ambition | None = None,
     ) -> ImpactResult:
         """Impact of bringing these known patients to target and finding these many more."""
-        for name, value in (
-            ("additional_treated", additional_treated),
-            ("additional_found", additional_found),
-        ):
-            if value < 0:
-                raise ImpactError(f"{name} must be 0 or more, got {value}")
+        _check_additional(additional_treated, additional_found)
         found_treated = (
             additional_found * self.eligible_share_of_found * self.found_treated_share(ambition)
         )
@@ -432,6 +410,30 @@ def impact_model_for(kind: str, parameters: ParameterSet) -> ImpactEstimator:
     if kind == "blood_pressure_lowering":
         return BloodPressureImpactModel.from_parameters(parameters)
     raise ImpactError(f"unknown impact model {kind!r}; expected one of {IMPACT_MODELS}")
+
+
+def _treated_share_of_found(impact: ParameterTable) -> float | None:
+    """The parameter as a share, or None where it says to take the ambition's share."""
+    if _parameter_raw(impact, "treated_share_of_found").lower() == AMBITION_SENTINEL:
+        return None
+    return _parameter(impact, "treated_share_of_found", upper=1.0)
+
+
+def _found_treated_share(own: float | None, ambition: Ambition | None) -> float:
+    """A model's own share of newly found patients treated, else the ambition's (or default)."""
+    if own is not None:
+        return own
+    return (ambition or Ambition()).treated_share_of_found
+
+
+def _check_additional(additional_treated: float, additional_found: float) -> None:
+    """Refuses negative patient numbers: every model counts people treated or found."""
+    for name, value in (
+        ("additional_treated", additional_treated),
+        ("additional_found", additional_found),
+    ):
+        if value < 0:
+            raise ImpactError(f"{name} must be 0 or more, got {value}")
 
 
 def _add_optional(a: float | None, b: float | None) -> float | None:

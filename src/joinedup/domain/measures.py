@@ -42,13 +42,26 @@ class PracticeCounts:
 
     @property
     def detection_rate(self) -> float | None:
-        return self.recorded / self.expected if self.expected > 0 else None
+        return detection_rate(self.recorded, self.expected)
 
     @property
     def treatment_rate(self) -> float | None:
-        if self.eligible is None or self.treated is None or self.eligible == 0:
-            return None
-        return self.treated / self.eligible
+        return treatment_rate(self.treated, self.eligible)
+
+
+def detection_rate(recorded: int, expected: float) -> float | None:
+    """Recorded over expected patients; None when none are expected (no rate, not zero)."""
+    return recorded / expected if expected > 0 else None
+
+
+def treatment_rate(treated: int | None, eligible: int | None) -> float | None:
+    """Treated over eligible patients; None when either is unknown or none are eligible.
+
+    One definition for a practice and for any roll-up of practices, so the two never differ.
+    """
+    if eligible is None or treated is None or eligible == 0:
+        return None
+    return treated / eligible
 
 
 # Column order of practices.csv (DESIGN.md); later columns may be appended, never renamed.

@@ -23,7 +23,12 @@ from typing import Literal
 
 from joinedup.domain.ambitions import Ambition, Gap, gap
 from joinedup.domain.impact import ImpactEstimator, ImpactResult
-from joinedup.domain.measures import PRACTICE_TABLE_COLUMNS, PracticeCounts
+from joinedup.domain.measures import (
+    PRACTICE_TABLE_COLUMNS,
+    PracticeCounts,
+    detection_rate,
+    treatment_rate,
+)
 
 Level = Literal["pcn", "sub_icb", "place", "ics"]
 LEVELS: tuple[Level, ...] = ("pcn", "sub_icb", "place", "ics")
@@ -184,13 +189,11 @@ class RollUp:
 
     @property
     def detection_rate(self) -> float | None:
-        return self.recorded / self.expected if self.expected > 0 else None
+        return detection_rate(self.recorded, self.expected)
 
     @property
     def treatment_rate(self) -> float | None:
-        if self.eligible is None or self.treated is None or self.eligible == 0:
-            return None
-        return self.treated / self.eligible
+        return treatment_rate(self.treated, self.eligible)
 
     def as_dict(self) -> dict[str, object]:
         impact = self.impact

@@ -28,15 +28,16 @@ from datetime import date
 from pathlib import Path
 
 from joinedup.sources.qof.readers import (
+    CsvRow,
     Imported,
-    Reject,
     RowProblems,
     cell,
+    check_repeat,
     clean_header,
-    csv_rows,
     find_columns,
     number,
     open_text,
+    read_rows,
 )
 
 TABLE = "cvdprevent"
@@ -115,17 +116,9 @@ def read_cvdprevent(path: Path | str) -> Imported[CvdPreventRow]:
     cleaned = [clean_header(h) for h in header]
     optional = {ours: cleaned.index(name.upper()) for ours, name in OPTIONAL.items()
                 if name.upper() in cleaned}
-    rows: list[CvdPreventRow] = []
-    rejects: list[Reject] = []
     seen: dict[tuple[str, ...], int] = {}
-    rows_in = 0
-    for row in csv_rows(path):
-        rows_in += 1
-        problems = RowProblems()
-        if row.width_error:
-            problems.add("*", row.width_error)
-            rejects.append(problems.reject(TABLE, path, row.number, row.line, row.cells))
-            continue
+
+    def parse(row: CsvRow, problems: RowProblems) -> CvdPreventRow | None:
         text = {ours: cell(row, header, i) for ours, i in {**index, **optional}.items()}
         area = text["area_code"].upper()
         if not _AREA.match(area):
@@ -157,14 +150,11 @@ def read_cvdprevent(path: Path | str) -> Imported[CvdPreventRow]:
                          f"{denominator:g}")
         key = (area, indicator, period.upper(), text["metric_category_type_name"].upper(),
                text["metric_category_name"].upper(), text.get("category_attribute", "").upper())
-        if not problems and key in seen:
-            problems.add("*", f"repeats row {seen[key]} (same area, indicator, period and "
-                         "category)")
+        check_repeat(problems, seen, key, "same area, indicator, period and category")
         if problems:
-            rejects.append(problems.reject(TABLE, path, row.number, row.line, row.cells))
-            continue
+            return None
         seen[key] = row.number
-        rows.append(CvdPreventRow(
+        return CvdPreventRow(
             area_code=area,
             area_name=text.get("area_name", ""),
             indicator_code=indicator,
@@ -182,8 +172,9 @@ def read_cvdprevent(path: Path | str) -> Imported[CvdPreventRow]:
             upper_confidence_limit=numbers["upper_confidence_limit"],
             factor=numbers["factor"],
             value_note=text.get("value_note", ""),
-        ))
-    return Imported(TABLE, path.name, rows_in, tuple(rows), tuple(rejects))
+        )
+
+    return read_rows(TABLE, path, parse)
 
 
 def _number(problems: RowProblems, column: str, text: str, counts_people: bool) -> float | None:

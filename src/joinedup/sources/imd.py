@@ -24,17 +24,18 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from joinedup.sources.qof.readers import (
+    CsvRow,
     Imported,
-    Reject,
     RowProblems,
     SourceFileError,
     cell,
     check_practice,
+    check_repeat,
     clean_header,
-    csv_rows,
     find_columns,
     number,
     open_text,
+    read_rows,
     whole_number,
 )
 
@@ -87,17 +88,9 @@ def _read_weighted(path: Path, code_column: str, table: str) -> Imported[ImdRow]
     decile_i = cleaned.index("IMD_DECILE") if "IMD_DECILE" in cleaned else None
     if score_i is None and decile_i is None:
         raise SourceFileError(f"{path}: not an IMD file: needs imd_score or imd_decile")
-    rows: list[ImdRow] = []
-    rejects: list[Reject] = []
     seen: dict[str, int] = {}
-    rows_in = 0
-    for row in csv_rows(path):
-        rows_in += 1
-        problems = RowProblems()
-        if row.width_error:
-            problems.add("*", row.width_error)
-            rejects.append(problems.reject(table, path, row.number, row.line, row.cells))
-            continue
+
+    def parse(row: CsvRow, problems: RowProblems) -> ImdRow | None:
         text = cell(row, header, index["code"])
         if table == PRACTICE_TABLE:
             code = check_practice(problems, code_column, text)
@@ -112,14 +105,13 @@ def _read_weighted(path: Path, code_column: str, table: str) -> Imported[ImdRow]
                          if decile_i is not None else "")
         if not problems and score is None and decile is None:
             problems.add("imd_score", "imd_score and imd_decile are both blank")
-        if not problems and code in seen:
-            problems.add("*", f"repeats row {seen[code]} (same {code_column})")
+        check_repeat(problems, seen, code, f"same {code_column}")
         if problems:
-            rejects.append(problems.reject(table, path, row.number, row.line, row.cells))
-            continue
+            return None
         seen[code] = row.number
-        rows.append(ImdRow(code, 2019, score, decile))
-    return Imported(table, path.name, rows_in, tuple(rows), tuple(rejects))
+        return ImdRow(code, 2019, score, decile)
+
+    return read_rows(table, path, parse)
 
 
 def _read_fingertips(path: Path) -> Imported[ImdRow]:
@@ -127,17 +119,9 @@ def _read_fingertips(path: Path) -> Imported[ImdRow]:
     columns = {"indicator": ("IndicatorID",), "year": ("Year",), "code": ("AreaCode",),
                "value": ("Value",)}
     index = find_columns(path, header, columns, "Fingertips practice IMD (indicator 93553)")
-    rows: list[ImdRow] = []
-    rejects: list[Reject] = []
     seen: dict[tuple[str, int], int] = {}
-    rows_in = 0
-    for row in csv_rows(path):
-        rows_in += 1
-        problems = RowProblems()
-        if row.width_error:
-            problems.add("*", row.width_error)
-            rejects.append(problems.reject(PRACTICE_TABLE, path, row.number, row.line, row.cells))
-            continue
+
+    def parse(row: CsvRow, problems: RowProblems) -> ImdRow | None:
         indicator = cell(row, header, index["indicator"])
         if indicator != FINGERTIPS_INDICATOR:
             problems.add("IndicatorID", f"IndicatorID is not {FINGERTIPS_INDICATOR} "
@@ -149,18 +133,17 @@ def _read_fingertips(path: Path) -> Imported[ImdRow]:
         score = _score(problems, "Value", cell(row, header, index["value"]))
         if not problems and score is None:
             problems.add("Value", "Value is blank")
-        if not problems:
-            assert year is not None
-            if (code, year) in seen:
-                problems.add("*", f"repeats row {seen[(code, year)]} (same practice and year)")
         if problems:
-            rejects.append(problems.reject(PRACTICE_TABLE, path, row.number, row.line, row.cells))
-            continue
+            return None
         assert year is not None
+        check_repeat(problems, seen, (code, year), "same practice and year")
+        if problems:
+            return None
         seen[(code, year)] = row.number
-        rows.append(ImdRow(code, year, score, None))
-    return Imported(PRACTICE_TABLE, path.name, rows_in, tuple(_rank_latest(rows)),
-                    tuple(rejects))
+        return ImdRow(code, year, score, None)
+
+    checked = read_rows(PRACTICE_TABLE, path, parse)
+    return replace(checked, rows=tuple(_rank_latest(list(checked.rows))))
 
 
 def _rank_latest(rows: list[ImdRow]) -> list[ImdRow]:

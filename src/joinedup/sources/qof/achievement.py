@@ -21,15 +21,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from joinedup.sources.qof.readers import (
+    CsvRow,
     Imported,
-    Reject,
     RowProblems,
     cell,
     check_practice,
-    csv_rows,
-    find_columns,
+    check_repeat,
     number,
-    open_text,
+    open_columns,
+    read_rows,
     whole_number,
 )
 
@@ -60,21 +60,12 @@ class AchievementRow:
 def read_achievement(path: Path | str) -> Imported[AchievementRow]:
     """Every row of a QOF achievement file, checked; see the module docstring for the checks."""
     path = Path(path)
-    header = open_text(path)
-    index = find_columns(path, header, COLUMNS, LAYOUT)
-    names = {ours: header[i].strip() for ours, i in index.items()}
+    header, index, names = open_columns(path, COLUMNS, LAYOUT)
     kept: dict[int, AchievementRow] = {}
     raws: dict[int, tuple[int, dict[str, str]]] = {}
-    rejects: list[Reject] = []
     seen: dict[tuple[str, str, str], int] = {}
-    rows_in = 0
-    for row in csv_rows(path):
-        rows_in += 1
-        problems = RowProblems()
-        if row.width_error:
-            problems.add("*", row.width_error)
-            rejects.append(problems.reject(TABLE, path, row.number, row.line, row.cells))
-            continue
+
+    def parse(row: CsvRow, problems: RowProblems) -> AchievementRow | None:
         practice = check_practice(problems, names["practice_code"],
                                   cell(row, header, index["practice_code"]))
         indicator = cell(row, header, index["indicator_code"]).upper()
@@ -91,17 +82,18 @@ def read_achievement(path: Path | str) -> Imported[AchievementRow]:
             problems.add(names["measure"],
                          f"{names['measure']} is not one of {', '.join(MEASURES)}")
         value = _value(problems, names["value"], cell(row, header, index["value"]), measure)
-        if not problems:
-            key = (practice, indicator, measure)
-            if key in seen:
-                problems.add("*", f"repeats row {seen[key]} (same practice, indicator, measure)")
+        key = (practice, indicator, measure)
+        check_repeat(problems, seen, key, "same practice, indicator, measure")
         if problems:
-            rejects.append(problems.reject(TABLE, path, row.number, row.line, row.cells))
-            continue
+            return None
         assert value is not None
-        seen[(practice, indicator, measure)] = row.number
+        seen[key] = row.number
         kept[row.number] = AchievementRow(practice, indicator, measure, value)
         raws[row.number] = (row.line, row.cells)
+        return kept[row.number]
+
+    checked = read_rows(TABLE, path, parse)
+    rejects = list(checked.rejects)
 
     # A numerator larger than its denominator cannot be true; keep neither guess.
     for (practice, indicator, measure), number_ in list(seen.items()):
@@ -120,7 +112,7 @@ def read_achievement(path: Path | str) -> Imported[AchievementRow]:
             del kept[number_]
     rejects.sort(key=lambda r: r.row_number)
     rows = tuple(kept[n] for n in sorted(kept))
-    return Imported(TABLE, path.name, rows_in, rows, tuple(rejects))
+    return Imported(TABLE, path.name, checked.rows_in, rows, tuple(rejects))
 
 
 def _value(problems: RowProblems, column: str, text: str, measure: str) -> float | None:

@@ -21,15 +21,15 @@ from pathlib import Path
 
 from joinedup.sources.qof.achievement import INDICATOR_CODE
 from joinedup.sources.qof.readers import (
+    CsvRow,
     Imported,
-    Reject,
     RowProblems,
     SourceFileError,
     cell,
-    csv_rows,
-    find_columns,
+    check_repeat,
     number,
-    open_text,
+    open_columns,
+    read_rows,
 )
 
 TABLE = "qof_indicators"
@@ -153,20 +153,10 @@ def packaged_mapping(year_start: int) -> Path:
 def read_indicator_mapping(path: Path | str) -> Imported[IndicatorRow]:
     """Every row of a MAPPING_INDICATORS file, checked (codes, a point value, no repeats)."""
     path = Path(path)
-    header = open_text(path)
-    index = find_columns(path, header, COLUMNS, LAYOUT)
-    names = {ours: header[i].strip() for ours, i in index.items()}
-    rows: list[IndicatorRow] = []
-    rejects: list[Reject] = []
+    header, index, names = open_columns(path, COLUMNS, LAYOUT)
     seen: dict[str, int] = {}
-    rows_in = 0
-    for row in csv_rows(path):
-        rows_in += 1
-        problems = RowProblems()
-        if row.width_error:
-            problems.add("*", row.width_error)
-            rejects.append(problems.reject(TABLE, path, row.number, row.line, row.cells))
-            continue
+
+    def parse(row: CsvRow, problems: RowProblems) -> IndicatorRow | None:
         values = {ours: cell(row, header, i) for ours, i in index.items()}
         code = values["indicator_code"].upper()
         if not INDICATOR_CODE.match(code):
@@ -183,14 +173,13 @@ def read_indicator_mapping(path: Path | str) -> Imported[IndicatorRow]:
         list_type = values["list_type"].upper()
         if not list_type:
             problems.add(names["list_type"], f"{names['list_type']} is blank")
-        if not problems and code in seen:
-            problems.add("*", f"repeats row {seen[code]} (same indicator)")
+        check_repeat(problems, seen, code, "same indicator")
         if problems:
-            rejects.append(problems.reject(TABLE, path, row.number, row.line, row.cells))
-            continue
+            return None
         assert points is not None
         seen[code] = row.number
-        rows.append(IndicatorRow(code, points, group, values["group_description"],
-                                 values["domain_code"].upper(), values["domain_description"],
-                                 list_type))
-    return Imported(TABLE, path.name, rows_in, tuple(rows), tuple(rejects))
+        return IndicatorRow(code, points, group, values["group_description"],
+                            values["domain_code"].upper(), values["domain_description"],
+                            list_type)
+
+    return read_rows(TABLE, path, parse)

@@ -28,18 +28,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from joinedup.sources.qof.readers import (
+    CsvRow,
     Imported,
-    Reject,
     RowProblems,
     SourceFileError,
     cell,
     check_count,
     check_practice,
+    check_repeat,
     clean_header,
-    csv_rows,
     find_columns,
     number,
+    open_columns,
     open_text,
+    read_rows,
 )
 
 AGE_SEX_TABLE = "list_sizes_by_age_sex"
@@ -115,21 +117,11 @@ def list_sizes_layout(path: Path | str) -> str:
 def read_age_sex_bands(path: Path | str) -> Imported[AgeSexCount]:
     """Every row of a 5-year-band-by-sex list file, checked (see the module docstring)."""
     path = Path(path)
-    header = open_text(path)
-    index = find_columns(path, header, AGE_SEX_COLUMNS, AGE_SEX_LAYOUT)
+    header, index, names = open_columns(path, AGE_SEX_COLUMNS, AGE_SEX_LAYOUT)
     type_index = next((i for i, h in enumerate(header) if clean_header(h) == "TYPE"), None)
-    names = {ours: header[i].strip() for ours, i in index.items()}
-    rows: list[AgeSexCount] = []
-    rejects: list[Reject] = []
     seen: dict[tuple[str, str, int | None, int | None], int] = {}
-    rows_in = 0
-    for row in csv_rows(path):
-        rows_in += 1
-        problems = RowProblems()
-        if row.width_error:
-            problems.add("*", row.width_error)
-            rejects.append(problems.reject(AGE_SEX_TABLE, path, row.number, row.line, row.cells))
-            continue
+
+    def parse(row: CsvRow, problems: RowProblems) -> AgeSexCount | None:
         if type_index is not None:
             org_type = cell(row, header, type_index).upper()
             if org_type != "GP":
@@ -149,18 +141,17 @@ def read_age_sex_bands(path: Path | str) -> Imported[AgeSexCount]:
                          "(e.g. 0_4, 90_94, 95+ or ALL)")
         patients = check_count(problems, names["patients"],
                                cell(row, header, index["patients"]))
-        if not problems:
-            assert sex is not None and band is not None
-            key = (practice, sex, *band)
-            if key in seen:
-                problems.add("*", f"repeats row {seen[key]} (same practice, sex and age group)")
         if problems:
-            rejects.append(problems.reject(AGE_SEX_TABLE, path, row.number, row.line, row.cells))
-            continue
+            return None
         assert sex is not None and band is not None and patients is not None
-        seen[(practice, sex, *band)] = row.number
-        rows.append(AgeSexCount(practice, sex, band[0], band[1], patients))
-    return Imported(AGE_SEX_TABLE, path.name, rows_in, tuple(rows), tuple(rejects))
+        key = (practice, sex, *band)
+        check_repeat(problems, seen, key, "same practice, sex and age group")
+        if problems:
+            return None
+        seen[key] = row.number
+        return AgeSexCount(practice, sex, band[0], band[1], patients)
+
+    return read_rows(AGE_SEX_TABLE, path, parse)
 
 
 def _age_group(text: str) -> tuple[int | None, int | None] | None:
@@ -197,17 +188,9 @@ def read_age_bases(path: Path | str) -> tuple[Imported[AgeBases], tuple[str, ...
     path = Path(path)
     header = open_text(path)
     practice_index, base_index, ignored = age_base_columns(path, header)
-    rows: list[AgeBases] = []
-    rejects: list[Reject] = []
     seen: dict[str, int] = {}
-    rows_in = 0
-    for row in csv_rows(path):
-        rows_in += 1
-        problems = RowProblems()
-        if row.width_error:
-            problems.add("*", row.width_error)
-            rejects.append(problems.reject(AGE_BASE_TABLE, path, row.number, row.line, row.cells))
-            continue
+
+    def parse(row: CsvRow, problems: RowProblems) -> AgeBases | None:
         practice = check_practice(problems, header[practice_index].strip(),
                                   cell(row, header, practice_index))
         bases: dict[str, float] = {}
@@ -226,15 +209,13 @@ def read_age_bases(path: Path | str) -> tuple[Imported[AgeBases], tuple[str, ...
         if not problems:
             for field_name, reason in age_base_conflicts(bases):
                 problems.add(field_name, reason)
-        if not problems and practice in seen:
-            problems.add("*", f"repeats row {seen[practice]} (same practice)")
+        check_repeat(problems, seen, practice, "same practice")
         if problems:
-            rejects.append(problems.reject(AGE_BASE_TABLE, path, row.number, row.line, row.cells))
-            continue
+            return None
         seen[practice] = row.number
-        rows.append(AgeBases(practice, bases))
-    imported = Imported(AGE_BASE_TABLE, path.name, rows_in, tuple(rows), tuple(rejects))
-    return imported, tuple(ignored)
+        return AgeBases(practice, bases)
+
+    return read_rows(AGE_BASE_TABLE, path, parse), tuple(ignored)
 
 
 def age_base_conflicts(bases: dict[str, float]) -> list[tuple[str, str]]:

@@ -24,15 +24,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from joinedup.sources.qof.readers import (
+    CsvRow,
     Imported,
-    Reject,
     RowProblems,
     cell,
     check_count,
     check_practice,
-    csv_rows,
-    find_columns,
-    open_text,
+    check_repeat,
+    open_columns,
+    read_rows,
 )
 
 TABLE = "qof_prevalence"
@@ -61,21 +61,11 @@ class PrevalenceRow:
 def read_prevalence(path: Path | str) -> Imported[PrevalenceRow]:
     """Every row of a QOF prevalence file, checked; see the module docstring for the checks."""
     path = Path(path)
-    header = open_text(path)
-    index = find_columns(path, header, COLUMNS, LAYOUT)
-    names = {ours: header[i].strip() for ours, i in index.items()}
-    rows: list[PrevalenceRow] = []
-    rejects: list[Reject] = []
+    header, index, names = open_columns(path, COLUMNS, LAYOUT)
     seen: dict[tuple[str, str], int] = {}
     list_sizes: dict[tuple[str, str], tuple[int, int]] = {}
-    rows_in = 0
-    for row in csv_rows(path):
-        rows_in += 1
-        problems = RowProblems()
-        if row.width_error:
-            problems.add("*", row.width_error)
-            rejects.append(problems.reject(TABLE, path, row.number, row.line, row.cells))
-            continue
+
+    def parse(row: CsvRow, problems: RowProblems) -> PrevalenceRow | None:
         practice = check_practice(problems, names["practice_code"],
                                   cell(row, header, index["practice_code"]))
         group = cell(row, header, index["group_code"]).upper()
@@ -92,19 +82,17 @@ def read_prevalence(path: Path | str) -> Imported[PrevalenceRow]:
                          "(TOTAL, an age base such as 18OV or 30_74)")
         size = check_count(problems, names["list_size"], cell(row, header, index["list_size"]))
         if not problems:
-            key = (practice, group)
-            if key in seen:
-                problems.add("*", f"repeats row {seen[key]} (same practice and group)")
+            check_repeat(problems, seen, (practice, group), "same practice and group")
             earlier = list_sizes.get((practice, list_type))
             if earlier is not None and size is not None and earlier[0] != size:
                 problems.add(names["list_size"],
                              f"{names['list_size']} {size} differs from row {earlier[1]} "
                              f"({earlier[0]}) for the same practice and list type")
         if problems:
-            rejects.append(problems.reject(TABLE, path, row.number, row.line, row.cells))
-            continue
+            return None
         assert register is not None and size is not None
         seen[(practice, group)] = row.number
         list_sizes.setdefault((practice, list_type), (size, row.number))
-        rows.append(PrevalenceRow(practice, group, register, list_type, size))
-    return Imported(TABLE, path.name, rows_in, tuple(rows), tuple(rejects))
+        return PrevalenceRow(practice, group, register, list_type, size)
+
+    return read_rows(TABLE, path, parse)

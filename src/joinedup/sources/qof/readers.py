@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
 
 PRACTICE_CODE = re.compile(r"^[A-Z][0-9]{5}$")
 """An English GP practice's ODS code: one letter and five digits (e.g. B86003)."""
@@ -165,6 +166,18 @@ def find_columns(
     return found
 
 
+def open_columns(
+    path: Path, wanted: Mapping[str, Sequence[str]], layout: str
+) -> tuple[list[str], dict[str, int], dict[str, str]]:
+    """The header, each wanted column's index, and the name this file gives it (for messages).
+
+    Messages name a column as the file spells it, so whoever fixes the extract can find it.
+    """
+    header = open_text(path)
+    index = find_columns(path, header, wanted, layout)
+    return header, index, {ours: header[i].strip() for ours, i in index.items()}
+
+
 def csv_rows(path: Path, *, header: bool = True, width: int | None = None) -> Iterator[CsvRow]:
     """Every data row of a CSV file in order, as cells keyed by header name (or by position).
 
@@ -200,6 +213,45 @@ def csv_rows(path: Path, *, header: bool = True, width: int | None = None) -> It
         raise SourceFileError(f"{path}: not UTF-8 text") from None
     except csv.Error as exc:
         raise SourceFileError(f"{path}: not a well-formed CSV file ({exc})") from None
+
+
+def read_rows(
+    table: str, path: Path, parse: Callable[[CsvRow, RowProblems], T | None]
+) -> Imported[T]:
+    """Every data row of ``path``, each either made into a ``T`` by ``parse`` or rejected.
+
+    Why one loop: the promise that every row is loaded or rejected with its reasons is kept
+    here once. A row with the wrong number of fields is rejected without being parsed;
+    ``parse`` notes each problem it finds in the row and returns the row it made, and any
+    problem noted rejects the row (``parse`` may then return None).
+    """
+    rows: list[T] = []
+    rejects: list[Reject] = []
+    rows_in = 0
+    for row in csv_rows(path):
+        rows_in += 1
+        problems = RowProblems()
+        made: T | None = None
+        if row.width_error:
+            problems.add("*", row.width_error)
+        else:
+            made = parse(row, problems)
+        if problems:
+            rejects.append(problems.reject(table, path, row.number, row.line, row.cells))
+            continue
+        assert made is not None, f"{path.name} row {row.number}: parsed to nothing, no reason"
+        rows.append(made)
+    return Imported(table, path.name, rows_in, tuple(rows), tuple(rejects))
+
+
+def check_repeat(problems: RowProblems, seen: Mapping[K, int], key: K, same: str) -> None:
+    """Notes a row whose key an earlier loaded row had (``seen``: key -> that row's number).
+
+    Checked only on an otherwise good row, so a repeat is never blamed on a broken row;
+    ``same`` says what the two rows share (e.g. "same practice and group").
+    """
+    if not problems and key in seen:
+        problems.add("*", f"repeats row {seen[key]} ({same})")
 
 
 def cell(row: CsvRow, header: Sequence[str], index: int) -> str:
