@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from joinedup import __version__
-from joinedup.cli import demo, impact, imports, load, run, synth
+from joinedup.cli import demo, impact, imports, load, progress, run, synth
 
 app = typer.Typer(
     name="joinedup",
@@ -37,3 +37,4 @@ run.register(app)
 impact.register(app)
 demo.register(app)
 imports.register(app)
+progress.register(app)

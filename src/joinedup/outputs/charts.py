@@ -121,3 +121,41 @@ def inequality_bars(
     for spine in ("top", "right"):
         ax.spines[spine].set_visible(False)
     return _svg(fig)
+
+
+def trend_lines(
+    periods: Sequence[object],
+    series: dict[str, list[float | None]],
+    ambition: float | dict[str, float] | None,
+    title: str,
+) -> str:
+    """Rates (shares 0-1) over period ends, one line per series, with the ambition dashed.
+
+    `ambition` is one share for every series, or a share per series name (drawn in that series'
+    colour); a missing value leaves a gap in its line. Period labels are shown as given (dates
+    print as YYYY-MM-DD).
+    """
+    colours = (FIND, TREAT, GREY)
+    labels = [str(p) for p in periods]
+    fig, ax = plt.subplots(figsize=(7, 3.4))
+    x = list(range(len(labels)))
+    for index, (name, values) in enumerate(series.items()):
+        if len(values) != len(labels):
+            raise ValueError(f"series {name!r} has {len(values)} values for {len(labels)} periods")
+        colour = colours[index % len(colours)]
+        points = [float("nan") if v is None else v * 100 for v in values]
+        ax.plot(x, points, color=colour, linewidth=2, marker="o", markersize=3,
+                label=name.replace("_", " "))
+        target = ambition.get(name) if isinstance(ambition, dict) else ambition
+        if target is not None:
+            ax.axhline(target * 100, color=colour, linewidth=1, linestyle="--",
+                       label=f"ambition {target:.0%}" if isinstance(ambition, dict) or index == 0
+                       else None)
+    ax.set_xticks(x, labels=labels, fontsize=7, rotation=45, ha="right")
+    ax.set_ylabel("%")
+    ax.set_title(title, fontsize=10, loc="left")
+    ax.grid(alpha=0.3)
+    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    for spine in ("top", "right"):
+        ax.spines[spine].set_visible(False)
+    return _svg(fig)

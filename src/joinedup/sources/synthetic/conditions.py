@@ -7,6 +7,9 @@ eligible for anticoagulation, so the generator keeps both truths and records apa
   Black groups, Martinez 2015, normalised so each age/sex cell keeps the table's rate).
 * A practice-varying share of true AF is on the register (mean 79%, lower in deprived
   practices); some records carry an "AF resolved" code, some of those a later AF code again.
+* AF diagnoses are dated so that the register at any date in the last `history_years` is the
+  scenario's share of the AF expected at that date (af_history.py), so a series of measures
+  shows the scenario's change and nothing else.
 * Heart failure, diabetes, stroke/TIA and vascular disease follow calibrated age/sex tables,
   more common in deprived areas and raised among people with AF (odds ratios solved so 84.5% of
   people with AF score 2 or more), without changing each condition's overall prevalence.
@@ -22,6 +25,7 @@ import numpy.typing as npt
 
 from joinedup.domain.contract import ETHNICITIES
 from joinedup.sources.synthetic import dates
+from joinedup.sources.synthetic.af_history import af_first_days
 from joinedup.sources.synthetic.population import FEMALE, Population
 from joinedup.sources.synthetic.rates import MAX_AGE, Rates
 from joinedup.sources.synthetic.records import Context
@@ -258,7 +262,9 @@ def _af_records(
         practice_offsets(rates, "af_detection", p_quintile),
         true_per_practice,
     )
-    register = af_true & (rng.random(n) < share[pop.practice])
+    detection = ctx.change.trend("af_register", share, true_per_practice)
+    # Today's share for the currently registered; the share at their last day for the rest.
+    register = af_true & (rng.random(n) < detection.at(pop.practice, pop.end))
 
     # Resolved codes: r of everyone ever coded has one; c of those were coded again later.
     r, c = rates.scalar("af_resolved_share"), rates.scalar("af_recoded_share")
@@ -271,7 +277,7 @@ def _af_records(
     coded = register | off
 
     who = np.flatnonzero(coded)
-    first = diagnosis_days(rng, pop, who, rates.scalar("af_duration_mean_years"), 18)
+    first = af_first_days(rng, ctx, who, detection)
     needs_room = recoded[who] | off[who]
     first = np.where(needs_room, np.minimum(first, pop.end[who] - 60), first)
     first = np.maximum(first, pop.birth[who])

@@ -27,6 +27,7 @@ from joinedup.sources.synthetic.observations import generate_observations
 from joinedup.sources.synthetic.population import Population, generate_population
 from joinedup.sources.synthetic.rates import load_rates
 from joinedup.sources.synthetic.records import Context, stage_rng
+from joinedup.sources.synthetic.scenario import DEFAULT_SCENARIO, Change, load_scenario
 from joinedup.sources.synthetic.writer import (
     encounters_table,
     events_table,
@@ -77,6 +78,7 @@ def synthesise(
     footprint: str = DEFAULT_FOOTPRINT,
     reference_date: date = DEFAULT_REFERENCE_DATE,
     parameters_dir: Path | str | None = None,
+    scenario: str = DEFAULT_SCENARIO,
     progress: Progress | None = None,
 ) -> Synthesis:
     """Run every generating stage without writing anything (`generate` writes the result)."""
@@ -87,12 +89,18 @@ def synthesise(
     report = progress or (lambda _stage: None)
     report("footprint")
     rates = load_rates(parameters_dir)
+    story = load_scenario(rates, scenario)
     fp = build_footprint(footprint, rates, patients)
     reference = dates.to_days(reference_date)
+    change = Change.build(
+        stage_rng(seed, "scenario"), story, len(fp.practice_codes), reference,
+        rates.scalar("history_years"),
+    )
 
     report("patients")
     population = generate_population(fp, rates, stage_rng(seed, "population"), reference)
-    ctx = Context(fp, rates, population, CodeBook(rates.scalar("code_rank_skew")), reference, seed)
+    codes = CodeBook(rates.scalar("code_rank_skew"))
+    ctx = Context(fp, rates, population, codes, reference, seed, change)
 
     report("diagnoses")
     conditions = generate_conditions(ctx)
@@ -120,6 +128,8 @@ class SynthResult:
     parameter_versions: dict[str, str]
     manifest: Path
     digests: dict[str, str] = field(default_factory=dict)
+    scenario: dict[str, object] = field(default_factory=dict)
+    """The scenario of change over time (name and figures), as manifest.json records it."""
 
 
 def generate(
@@ -130,6 +140,7 @@ def generate(
     footprint: str = DEFAULT_FOOTPRINT,
     reference_date: date = DEFAULT_REFERENCE_DATE,
     parameters_dir: Path | str | None = None,
+    scenario: str = DEFAULT_SCENARIO,
     progress: Progress | None = None,
 ) -> SynthResult:
     """Generate a synthetic ICS and write one Parquet file per contract table to `out_dir`.
@@ -137,7 +148,9 @@ def generate(
     `patients` is the number registered at `reference_date` (default: the footprint's real
     size, 2.6 M for ``west-yorkshire``); people who died or moved away in the last years come
     on top. `parameters_dir` holds CSVs overriding synthetic parameter tables by name (and an
-    ``af/`` subfolder for the AF programme's). Raises ValueError for a bad option and
+    ``af/`` subfolder for the AF programme's). `scenario` says how AF recording and
+    anticoagulation moved over the years before the reference date (``improvement``, the
+    default, or ``steady``; see scenario.py). Raises ValueError for a bad option and
     UnknownFootprintError for an unknown footprint.
     """
     report = progress or (lambda _stage: None)
@@ -148,6 +161,7 @@ def generate(
         footprint=footprint,
         reference_date=reference_date,
         parameters_dir=parameters_dir,
+        scenario=scenario,
         progress=report,
     )
     ctx, fp, population, encounters = run.context, run.footprint, run.population, run.encounters
@@ -186,6 +200,7 @@ def generate(
         parameter_versions=rates.versions,
         manifest=out / MANIFEST,
         digests=digests,
+        scenario=ctx.change.scenario.as_dict(),
     )
     _write_manifest(result, parameters_dir, registered=int(fp.list_size.sum()))
     return result
@@ -203,6 +218,9 @@ def reproduce_command(result: SynthResult, parameters_dir: Path | str | None) ->
         parts.append(f"--patients {result.patients_requested}")
     if parameters_dir is not None:
         parts.append(f"--parameters {parameters_dir}")
+    name = result.scenario.get("name", DEFAULT_SCENARIO)
+    if name != DEFAULT_SCENARIO:
+        parts.append(f"--scenario {name}")
     return " ".join(parts)
 
 
@@ -220,6 +238,7 @@ def _write_manifest(
             "parameters_dir": None if parameters_dir is None else str(parameters_dir),
         },
         "parameters": result.parameter_versions,
+        "scenario": result.scenario,
         "registered_at_reference_date": registered,
         "organisations": result.organisations,
         "tables": {

@@ -16,6 +16,7 @@ from joinedup.sources.synthetic.codes import CodeBook
 from joinedup.sources.synthetic.footprint import Footprint
 from joinedup.sources.synthetic.population import Population
 from joinedup.sources.synthetic.rates import Rates
+from joinedup.sources.synthetic.scenario import Change
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -65,7 +66,7 @@ class Rows:
 
 @dataclass
 class Context:
-    """What the record stages share: the population, rates, codes and output buffers."""
+    """What the record stages share: population, rates, codes, the scenario and output buffers."""
 
     footprint: Footprint
     rates: Rates
@@ -73,6 +74,7 @@ class Context:
     codes: CodeBook
     reference: int  # day number of the reference date
     seed: int
+    change: Change
     events: Rows = field(default_factory=Rows)
     medications: Rows = field(default_factory=Rows)
 

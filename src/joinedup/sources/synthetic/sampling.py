@@ -137,3 +137,28 @@ def largest_remainder(weights: FloatArray, total: int, minimum: int = 0) -> IntA
         base[largest] -= take
         deficit -= take
     return base
+
+
+BLOCK = 16
+"""People per block in `blocked_uniforms`."""
+
+
+def blocked_uniforms(rng: np.random.Generator, similar: FloatArray) -> FloatArray:
+    """A uniform draw per row, stratified within blocks of rows with similar `similar` values.
+
+    Rows are sorted by `similar` and cut into blocks of BLOCK; each block's rows take its BLOCK
+    strata of (0, 1) in random order, with a uniform draw inside each stratum. Every row's draw
+    is still uniform on (0, 1), but a block's share of draws below any threshold near its rows'
+    chances is almost exact, so counts over many rows barely vary from run to run.
+    """
+    n = int(similar.shape[0])
+    if n == 0:
+        return np.zeros(0)
+    block = np.empty(n, dtype=np.int64)
+    block[np.argsort(similar, kind="stable")] = np.arange(n) // BLOCK
+    order = np.lexsort((rng.random(n), block))
+    sizes = np.bincount(block)
+    starts = np.cumsum(sizes) - sizes
+    stratum = np.empty(n, dtype=np.int64)
+    stratum[order] = np.arange(n) - starts[block[order]]
+    return (stratum + rng.random(n)) / sizes[block]
