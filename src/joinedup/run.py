@@ -65,6 +65,7 @@ class RunOptions:
     max_waves: int | None = None
     parameters_dir: Path | None = None
     publish: PublicationPolicy | None = None  # None: exact working outputs, not for publication
+    trend_periods: int | None = None  # also measure this many quarters up to the date (trends)
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,13 @@ def run_programme(
             breakdown_counts(con, programme, reference_date, parameters)
             if has_table(con, "patients") else []
         )
+        series = None
+        if options.trend_periods:
+            from joinedup.progress import measure_series, period_ends  # it builds on this module
+
+            say(f"measuring {options.trend_periods} quarters for the trend")
+            ends = period_ends(reference_date, count=options.trend_periods)
+            series = measure_series(con, programme, parameters, ends, ambition, names=names)
     finally:
         con.disconnect()
     if not counts:
@@ -134,11 +142,18 @@ def run_programme(
                                     "exceptions")}
     files += write_breakdowns(breakdowns, out_dir, options.publish, totals=totals)
     files.append(write_pcn_need(pcn_need_rows(result, names=names), out_dir, options.publish))
+    trend_svg = None
+    if series is not None:
+        from joinedup.progress import trend_chart, write_progress
+
+        files += write_progress(series, out_dir, options.publish)
+        trend_svg = trend_chart(series)
     files.append(write_summary(summary, out_dir))
     report = ReportInputs(
         practices=practices, rollups=rollups, summary=summary, names=names, ambition=ambition,
         wave_size=options.wave_size, publish=options.publish,
         inequalities=report_series(breakdown_table(breakdowns, options.publish)),
+        trend_svg=trend_svg,
     )
     files.append(write_report(report, out_dir, programme, parameters))
     return RunResult(plan=result, reference_date=reference_date, summary=summary, files=files)

@@ -25,6 +25,13 @@ def test_demo_generates_loads_runs_and_points_at_the_report(tmp_path: Path) -> N
     assert 0.6 < summary["detection_rate"] < 0.95
     assert f"find {summary['to_find']:,} and treat {summary['to_treat']:,}" in result.output
     # Nothing was rejected: the generator's own data satisfies the loader's checks.
+    # The demo charts progress: the default improvement scenario shows treatment rising.
+    assert 'id="trend"' in report.read_text()
+    trend = json.loads((out / "af" / "progress.json").read_text())["footprint_trend"]
+    assert len(trend["treatment_rate"]) == 8
+    assert trend["treatment_rate"][-1] > trend["treatment_rate"][0] + 0.03
+    assert trend["detection_rate"][-1] > trend["detection_rate"][0]
+    assert (out / "af" / "progress.csv").is_file() and (out / "af" / "improvers.csv").is_file()
     rejects = (out / "ics.rejects.csv").read_text().splitlines()
     assert len(rejects) == 1, rejects[:3]  # the header only
     assert (out / "ics.duckdb").is_file()

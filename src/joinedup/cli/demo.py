@@ -53,7 +53,7 @@ def demo(
         except LoadError as exc:  # a bug if it happens: our own data must load
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(code=1) from None
-        result = run_programme(db, results, RunOptions(programme="af"),
+        result = run_programme(db, results, RunOptions(programme="af", trend_periods=8),
                                progress=status.update)
 
     typer.echo(f"synthetic ICS (seed {seed}) written to {synth_dir}")

@@ -64,6 +64,10 @@ def run(
     parameters: Annotated[Path | None, typer.Option(
         "--parameters", help="Folder of CSVs overriding the programme's cited parameters.",
     )] = None,
+    trend: Annotated[int | None, typer.Option(
+        "--trend", min=2, help="Also measure this many quarter ends up to the date and chart the "
+                               "trend (progress.csv, improvers.csv).",
+    )] = None,
     publish: Annotated[bool, typer.Option(
         "--publish", help="Outputs for a wider audience: suppress small counts, round the rest.",
     )] = False,
@@ -82,6 +86,7 @@ def run(
         treat=ambition_treat, combined=ambition, willing_file=willing, wave_size=waves,
         max_waves=max_waves, parameters_dir=parameters,
         publish=PublicationPolicy(suppress_max, round_to) if publish else None,
+        trend_periods=trend,
     )
     console = Console(stderr=True)
     try:

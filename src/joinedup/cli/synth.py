@@ -59,6 +59,14 @@ def synth_command(
         str,
         typer.Option("--footprint", help=f"Footprint to fill: {', '.join(FOOTPRINTS)}."),
     ] = FOOTPRINTS[0],
+    scenario: Annotated[
+        str,
+        typer.Option(
+            "--scenario",
+            help="How the years before the reference date looked: 'improvement' (detection and "
+            "treatment rise, so progress shows) or 'steady'.",
+        ),
+    ] = "improvement",
     reference_date: Annotated[
         str,
         typer.Option(
@@ -115,6 +123,7 @@ def synth_command(
                 footprint=footprint,
                 reference_date=day,
                 parameters_dir=parameters,
+                scenario=scenario,
                 progress=show,
             )
             progress.update(task, completed=len(STAGES))

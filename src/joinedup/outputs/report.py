@@ -47,6 +47,7 @@ class ReportInputs:
     wave_size: int
     publish: PublicationPolicy | None = None
     inequalities: Sequence[tuple[str, str, ChartSeries]] = ()  # (dimension, measure, series)
+    trend_svg: str | None = None  # footprint rates over time against the ambition
 
 
 def write_report(
@@ -122,6 +123,7 @@ def render_report(inputs: ReportInputs, programme: Programme, parameters: Parame
             [r["name"] for r in pcns], [r["to_find"] or 0 for r in pcns],
             [r["to_treat"] or 0 for r in pcns], "Patients to find and to treat, by PCN",
         ),
+        "trend_svg": inputs.trend_svg,
         "inequality_svgs": [
             charts.inequality_bars(
                 series.groups, series.rates, series.lows, series.highs,
