@@ -37,7 +37,7 @@ from joinedup.engines.tables import has_table
 from joinedup.outputs.charts import trend_lines
 from joinedup.outputs.progress import publish_progress, write_progress_files
 from joinedup.programmes import load_parameters, load_programme
-from joinedup.run import store_counts
+from joinedup.run import RunError, ambition_from, latest_record_date, store_counts
 
 STEP_MONTHS: dict[str, int] = {"month": 1, "quarter": 3}
 DEFAULT_PERIODS: dict[str, int] = {"quarter": 8, "month": 24}
@@ -587,7 +587,7 @@ def run_progress(
     ambition = ambition_for(programme, options)
     con = connect(db_path, read_only=True)
     try:
-        last = options.last or latest_record_date(con)
+        last = options.last or _latest(con)
         ends = period_ends(last, options.every, first=options.first, count=options.periods)
         series = measure_series(con, programme, parameters, ends, ambition,
                                 names=organisation_names(con), say=say)
@@ -657,31 +657,22 @@ def trend_chart(
     )
 
 
-def ambition_for(programme: Programme, options: ProgressOptions) -> Ambition:
-    """The options' ambition, falling back to the programme's defaults."""
-    defaults = programme.ambitions
+def _latest(con: Any) -> date:
+    """The store's extract date (or an aggregate store's period end), as `joinedup run` uses."""
     try:
-        if options.combined is not None:
-            return Ambition.identified_and_managed(options.combined)
-        return Ambition(
-            detect=options.detect if options.detect is not None else defaults.detect,
-            treat=options.treat if options.treat is not None else defaults.treat,
-        )
-    except ValueError as exc:
+        return latest_record_date(con)
+    except RunError:
+        raise ProgressError(
+            "the store holds no dated records; pass the last date with --to"
+        ) from None
+
+
+def ambition_for(programme: Programme, options: ProgressOptions) -> Ambition:
+    """The options' ambition, falling back to the programme's defaults (as `joinedup run`)."""
+    try:
+        return ambition_from(programme.ambitions, options.detect, options.treat, options.combined)
+    except RunError as exc:
         raise ProgressError(str(exc)) from None
-
-
-def latest_record_date(con: Any) -> date:
-    """The store's extract date: its latest dated clinical event or medicine issue."""
-    latest: list[date] = []
-    for table in ("clinical_events", "medications"):
-        if has_table(con, table):
-            value = con.table(table).date.max().execute()
-            if value is not None:
-                latest.append(value.date() if hasattr(value, "date") else value)
-    if not latest:
-        raise ProgressError("the store holds no dated records; pass the last date with --to")
-    return max(latest)
 
 
 def organisation_names(con: Any) -> dict[str, str]:

@@ -91,12 +91,12 @@ def run_programme(
         raise RunError(f"{db_path}: no store found; load data first with `joinedup load`")
     programme = load_programme(options.programme)
     parameters = load_parameters(programme, options.parameters_dir)
-    ambition = _ambition(programme.ambitions, options)
+    ambition = ambition_from(programme.ambitions, options.detect, options.treat, options.combined)
     willing = read_willing(options.willing_file) if options.willing_file else None
 
     con = connect(db_path, read_only=True)
     try:
-        reference_date = options.reference_date or _latest_record_date(con)
+        reference_date = options.reference_date or latest_record_date(con)
         say(f"computing {programme.title} measures at {reference_date}")
         counts, inputs = store_counts(con, programme, reference_date, parameters)
         names = _organisation_names(con)
@@ -279,19 +279,22 @@ def read_willing(path: Path) -> frozenset[str]:
     return frozenset(codes)
 
 
-def _ambition(defaults: Any, options: RunOptions) -> Ambition:
+def ambition_from(
+    defaults: Any, detect: float | None, treat: float | None, combined: float | None
+) -> Ambition:
+    """The ambition asked for, falling back to the programme's defaults for what was not."""
     try:
-        if options.combined is not None:
-            return Ambition.identified_and_managed(options.combined)
+        if combined is not None:
+            return Ambition.identified_and_managed(combined)
         return Ambition(
-            detect=options.detect if options.detect is not None else defaults.detect,
-            treat=options.treat if options.treat is not None else defaults.treat,
+            detect=detect if detect is not None else defaults.detect,
+            treat=treat if treat is not None else defaults.treat,
         )
     except ValueError as exc:  # the domain's message says which ambition and why
         raise RunError(str(exc)) from None
 
 
-def _latest_record_date(con: Any) -> date:
+def latest_record_date(con: Any) -> date:
     """The data's extract date: the latest dated record, so a default run sees current data.
 
     For a store of published aggregates it is the end of the period they describe.
