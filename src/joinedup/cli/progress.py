@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,11 +9,20 @@ import typer
 from rich.console import Console
 
 from joinedup.cli.errors import fail
-from joinedup.domain.codelists import CodelistError
-from joinedup.domain.disclosure import DisclosureError, PublicationPolicy
-from joinedup.domain.parameters import ParameterError
-from joinedup.domain.programme import ProgrammeError
-from joinedup.domain.targeting import TargetingError
+from joinedup.cli.options import (
+    USER_ERRORS,
+    AmbitionCombined,
+    AmbitionDetect,
+    AmbitionTreat,
+    Db,
+    Parameters,
+    Publish,
+    RoundTo,
+    SuppressMax,
+    check_ambitions,
+    parse_date,
+    publication,
+)
 from joinedup.progress import (
     STEP_MONTHS,
     ProgressError,
@@ -22,28 +30,14 @@ from joinedup.progress import (
     ProgressResult,
     run_progress,
 )
-from joinedup.run import RunError
 
-_USER_ERRORS = (
-    ProgressError, RunError, ProgrammeError, ParameterError, CodelistError, TargetingError,
-    DisclosureError,
-)
+_ERRORS: tuple[type[Exception], ...] = (ProgressError, *USER_ERRORS)
 SHOWN_IMPROVERS = 5
-
-
-def _parse_date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD",
-                                 param_hint=option) from None
 
 
 def progress(
     programme: Annotated[str, typer.Argument(help="Programme to follow, e.g. af.")],
-    db: Annotated[Path, typer.Option("--db", help="DuckDB store made by `joinedup load`.")],
+    db: Db,
     out: Annotated[Path, typer.Option("--out", help="Folder for progress.csv, improvers.csv, "
                                                    "trend.svg and progress.json.")],
     first: Annotated[str | None, typer.Option(
@@ -61,49 +55,31 @@ def progress(
         "--periods", min=1, help="Number of periods when --from is not given "
                                  "(default 8 quarters or 24 months).",
     )] = None,
-    ambition_detect: Annotated[float | None, typer.Option(
-        "--ambition-detect", min=0, max=1,
-        help="Share of expected patients to detect (default from the programme: 0.85 for AF).",
-    )] = None,
-    ambition_treat: Annotated[float | None, typer.Option(
-        "--ambition-treat", min=0, max=1,
-        help="Share of eligible patients to treat (default from the programme: 0.90 for AF).",
-    )] = None,
-    ambition: Annotated[float | None, typer.Option(
-        "--ambition", min=0, max=1,
-        help="One combined 'identified and managed' ambition instead (e.g. 0.89).",
-    )] = None,
-    parameters: Annotated[Path | None, typer.Option(
-        "--parameters", help="Folder of CSVs overriding the programme's cited parameters.",
-    )] = None,
-    publish: Annotated[bool, typer.Option(
-        "--publish", help="Outputs for a wider audience: suppress small counts, round the rest.",
-    )] = False,
-    suppress_max: Annotated[int, typer.Option(
-        "--suppress-max", min=0, help="With --publish: suppress counts from 1 to this.",
-    )] = 7,
-    round_to: Annotated[int, typer.Option(
-        "--round-to", min=1, help="With --publish: round other counts to the nearest this.",
-    )] = 5,
+    ambition_detect: AmbitionDetect = None,
+    ambition_treat: AmbitionTreat = None,
+    ambition: AmbitionCombined = None,
+    parameters: Parameters = None,
+    publish: Publish = False,
+    suppress_max: SuppressMax = 7,
+    round_to: RoundTo = 5,
 ) -> None:
     """Measure PROGRAMME at each period end; write the trend and the practices that improved."""
-    if ambition is not None and (ambition_detect is not None or ambition_treat is not None):
-        raise fail("use either --ambition or --ambition-detect/--ambition-treat, not both")
+    check_ambitions(ambition, ambition_detect, ambition_treat)
     if every not in STEP_MONTHS:
         raise fail(f"--every must be {' or '.join(STEP_MONTHS)}, got {every!r}")
     if first is not None and periods is not None:
         raise fail("use either --from or --periods, not both")
     options = ProgressOptions(
-        programme=programme, first=_parse_date(first, "--from"), last=_parse_date(last, "--to"),
+        programme=programme, first=parse_date(first, "--from"), last=parse_date(last, "--to"),
         every=every, periods=periods, detect=ambition_detect, treat=ambition_treat,
         combined=ambition, parameters_dir=parameters,
-        publish=PublicationPolicy(suppress_max, round_to) if publish else None,
+        publish=publication(publish, suppress_max, round_to),
     )
     console = Console(stderr=True)
     try:
         with console.status("measuring") as status:
             result = run_progress(db, out, options, say=status.update)
-    except _USER_ERRORS as exc:
+    except _ERRORS as exc:
         raise fail(str(exc)) from None
     _print(result)
 
