@@ -35,7 +35,12 @@ from joinedup.domain.parameters import ParameterSet
 from joinedup.domain.programme import PrevalenceBand, Programme, prevalence_bands
 
 # The prevalence expression is shared with the practice table so `expected` agrees exactly.
-from joinedup.engines.measures import EXPECTED_DIGITS, _prevalence, patient_flags
+from joinedup.engines.measures import (
+    EXPECTED_DIGITS,
+    measure_counts,
+    patient_flags,
+    prevalence,
+)
 from joinedup.engines.tables import contract_table
 
 BreakdownLevel = Literal["footprint", "ics", "place", "sub_icb", "pcn", "practice"]
@@ -148,7 +153,7 @@ def breakdown_cube(
     decile = population.imd_decile
     unknown = ibis.literal(UNKNOWN, type="string")
     grouped = population.mutate(
-        prevalence=_prevalence(population, bands),
+        prevalence=prevalence(population, bands),
         imd_quintile=ibis.ifelse(
             decile.between(1, 10).fill_null(False),
             ((decile + 1) // 2).cast("int64").cast("string"),
@@ -160,14 +165,8 @@ def breakdown_cube(
         age_band=_age_band(population.age, age_edges),
         sex=ibis.ifelse(population.sex.isin(SEXES).fill_null(False), population.sex, unknown),
     )
-    yes = _count_true
     return grouped.group_by(["practice_code", *PATIENT_DIMENSIONS]).aggregate(
-        list_size=grouped.count(),
-        expected=grouped.prevalence.sum(),
-        recorded=yes(grouped.on_register),
-        eligible=yes(grouped.eligible),
-        treated=yes(grouped.eligible & grouped.treated),
-        exceptions=yes(grouped.exception),
+        **measure_counts(grouped)
     )
 
 
@@ -209,5 +208,3 @@ def _org_codes(con: BaseBackend, practices: Sequence[str], level: str) -> list[s
     return [codes[p] for p in practices]
 
 
-def _count_true(flag: ir.BooleanValue) -> ir.IntegerScalar:
-    return ibis.ifelse(flag, 1, 0).sum()

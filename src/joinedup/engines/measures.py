@@ -262,15 +262,9 @@ def practice_score_totals(flags: ir.Table, bands: Iterable[PrevalenceBand]) -> i
     practice totals are the sums over its (few) score rows.
     """
     population = flags.filter(flags.registered & flags.alive)
-    population = population.mutate(prevalence=_prevalence(population, bands))
-    yes = _count_true
+    population = population.mutate(prevalence=prevalence(population, bands))
     return population.group_by(["practice_code", "risk_score"]).aggregate(
-        list_size=population.count(),
-        expected=population.prevalence.sum(),
-        recorded=yes(population.on_register),
-        eligible=yes(population.eligible),
-        treated=yes(population.eligible & population.treated),
-        exceptions=yes(population.exception),
+        **measure_counts(population),
         imd_sum=population.imd_decile.sum(),
         imd_n=population.imd_decile.count(),
     )
@@ -304,7 +298,23 @@ def _count_true(flag: ir.BooleanColumn) -> ir.IntegerScalar:
     return ibis.ifelse(flag, 1, 0).sum()
 
 
-def _prevalence(table: ir.Table, bands: Iterable[PrevalenceBand]) -> ir.FloatingValue:
+def measure_counts(population: ir.Table) -> dict[str, ir.Scalar]:
+    """The practice table's counts over registered patients carrying a `prevalence` column.
+
+    One definition for every grouping (practice × score here, practice × group in the
+    breakdowns), so a breakdown always sums to the practice table.
+    """
+    return {
+        "list_size": population.count(),
+        "expected": population.prevalence.sum(),
+        "recorded": _count_true(population.on_register),
+        "eligible": _count_true(population.eligible),
+        "treated": _count_true(population.eligible & population.treated),
+        "exceptions": _count_true(population.exception),
+    }
+
+
+def prevalence(table: ir.Table, bands: Iterable[PrevalenceBand]) -> ir.FloatingValue:
     """Each patient's modelled prevalence by age band and sex (a CASE, no join)."""
     cases = []
     for band in bands:
