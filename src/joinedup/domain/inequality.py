@@ -1,4 +1,4 @@
-"""Inequality statistics: breakdowns, confidence intervals, deprivation gaps, SII/RII, need.
+"""Inequality statistics: groups, confidence intervals, deprivation gaps, SII/RII, need.
 
 Why: the partnership means to improve the lives of the poorest fastest and to focus on the PCNs
 with the highest need. So every measure is broken down by IMD quintile, ethnicity group, age band
@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from statistics import NormalDist
 
 from joinedup.domain.contract import ETHNICITIES, SEXES
+from joinedup.domain.errors import UserError
+from joinedup.domain.measures import PracticeCounts
 
 DIMENSIONS = ("imd_quintile", "ethnicity", "age_band", "sex")
 """The breakdowns every measure gets (issue 5); in aggregate mode imd_quintile is the practice's."""
@@ -34,7 +36,7 @@ DEFAULT_NEED_UPLIFT = 0.5
 """Extra weight on a patient in a most-deprived (quintile 1) practice: 1.5 vs 1.0 in quintile 5."""
 
 
-class InequalityError(ValueError):
+class InequalityError(UserError):
     """Input the statistics cannot use: negative counts, a breakdown that misses the total."""
 
 
@@ -118,63 +120,6 @@ def wilson_interval(
 # --- breakdowns ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class BreakdownRow:
-    """One group of one breakdown: numerator / denominator, the rate and its Wilson interval.
-
-    The interval is None when the rate is not a proportion of counted people (numerator above
-    the denominator, e.g. a detection rate against a modelled expected number) or is undefined.
-    """
-
-    dimension: str
-    group: object
-    numerator: float
-    denominator: float
-    rate: float | None
-    ci_low: float | None
-    ci_high: float | None
-
-    def as_row(self) -> dict[str, object]:
-        return {
-            "dimension": self.dimension,
-            "group": self.group,
-            "numerator": self.numerator,
-            "denominator": self.denominator,
-            "rate": self.rate,
-            "ci_low": self.ci_low,
-            "ci_high": self.ci_high,
-        }
-
-
-def breakdown(
-    dimension: str,
-    counts: Mapping[object, tuple[float, float]],
-    *,
-    confidence: float = 0.95,
-) -> list[BreakdownRow]:
-    """Rows for one dimension from {group: (numerator, denominator)}, in display order.
-
-    Groups the dimension does not list (e.g. a sixth age band from other edges) follow in the
-    order given. Include a group for missing values (`UNKNOWN`) so the rows add up to the
-    totals; `check_breakdown_sums` verifies it.
-    """
-    order = list(group_order(dimension)) if dimension in DIMENSIONS else []
-    keys = [g for g in order if g in counts] + [g for g in counts if g not in order]
-    rows = []
-    for group in keys:
-        numerator, denominator = counts[group]
-        if numerator < 0 or denominator < 0:
-            raise InequalityError(
-                f"{dimension} {group!r}: counts must be 0 or more, got {numerator}/{denominator}"
-            )
-        rate = numerator / denominator if denominator > 0 else None
-        low = high = None
-        if denominator > 0 and numerator <= denominator:
-            low, high = wilson_interval(numerator, denominator, confidence)
-        rows.append(BreakdownRow(dimension, group, numerator, denominator, rate, low, high))
-    return rows
-
-
 def with_intervals(
     rows: Iterable[Mapping[str, object]],
     *,
@@ -204,32 +149,76 @@ def with_intervals(
     return out
 
 
-def check_breakdown_sums(
-    rows: Iterable[BreakdownRow],
-    total_numerator: float,
-    total_denominator: float,
-    *,
-    tolerance: float = 1e-6,
-) -> None:
-    """Raise unless every dimension's rows add up to the totals (before any suppression).
+# --- breakdown counts from the practice table -------------------------------------------
 
-    A breakdown that does not add up has lost or double-counted patients, typically those with
-    no recorded ethnicity or IMD; it names the dimension and both sums.
+
+PRACTICE_DEPRIVATION = "practice_imd_quintile"
+"""The dimension for the practice's own IMD quintile (the only one aggregate stores have)."""
+
+
+def practice_deprivation_counts(
+    counts: Iterable[PracticeCounts], *, level: str = "footprint"
+) -> list[dict[str, object]]:
+    """The breakdown by the practice's IMD quintile, from practice measure rows.
+
+    For stores of published aggregates (QOF, CVDPREVENT), which have no patients: each
+    practice's patients take its quintile (Unknown when it has none). Same row shape as the
+    engine's `breakdown_counts`, with dimension `practice_imd_quintile`. Only groups with at
+    least one practice are listed: practices' quintiles are published (practices.csv), so an
+    empty group is a zero every reader can predict, and one chosen as the second suppressed
+    cell of its dimension would protect nothing. As in the practice roll-ups, eligible and
+    treated are summed over practices where both are known and exceptions over practices
+    where it is known (None when no practice in the group knows).
     """
-    sums: dict[str, list[float]] = {}
-    for row in rows:
-        acc = sums.setdefault(row.dimension, [0.0, 0.0])
-        acc[0] += row.numerator
-        acc[1] += row.denominator
-    for dimension, (numerator, denominator) in sums.items():
-        for name, got, want in (
-            ("numerator", numerator, total_numerator),
-            ("denominator", denominator, total_denominator),
-        ):
-            if abs(got - want) > tolerance * max(1.0, abs(want)):
-                raise InequalityError(
-                    f"breakdown by {dimension}: {name}s sum to {got:g}, total is {want:g}"
-                )
+    acc: dict[tuple[str | None, object], list[PracticeCounts]] = {}
+    meta: dict[str, object] = {}
+    for row in counts:
+        meta.setdefault("period_end", row.period_end)
+        meta.setdefault("programme", row.programme)
+        if meta["period_end"] != row.period_end or meta["programme"] != row.programme:
+            raise InequalityError(
+                f"practice {row.practice_code}: rows mix periods or programmes "
+                f"({row.period_end} {row.programme} vs {meta['period_end']} {meta['programme']})"
+            )
+        group: object = UNKNOWN if row.imd_quintile is None else row.imd_quintile
+        acc.setdefault((_level_code(row, level), group), []).append(row)
+    codes = sorted({code for code, _ in acc}, key=lambda c: (c is None, c or ""))
+    out: list[dict[str, object]] = []
+    for code in codes:
+        for group in (1, 2, 3, 4, 5, UNKNOWN):
+            members = acc.get((code, group), [])
+            if not members:
+                continue  # a predictable zero: see the docstring
+            known = [r for r in members if r.eligible is not None and r.treated is not None]
+            exceptions = [r.exceptions for r in members if r.exceptions is not None]
+            out.append(
+                {
+                    "period_end": meta["period_end"],
+                    "programme": meta["programme"],
+                    "level": level,
+                    "org_code": code,
+                    "dimension": PRACTICE_DEPRIVATION,
+                    "group": group,
+                    "list_size": sum(r.list_size for r in members),
+                    "expected": math.fsum(r.expected for r in members),
+                    "recorded": sum(r.recorded for r in members),
+                    "eligible": sum(r.eligible or 0 for r in known) if known else None,
+                    "treated": sum(r.treated or 0 for r in known) if known else None,
+                    "exceptions": sum(exceptions) if exceptions else None,
+                }
+            )
+    return out
+
+
+def _level_code(row: PracticeCounts, level: str) -> str | None:
+    if level == "footprint":
+        return None
+    if level == "practice":
+        return row.practice_code
+    if level in ("ics", "place", "sub_icb", "pcn"):
+        value: str | None = getattr(row, f"{level}_code")
+        return value
+    raise InequalityError(f"unknown breakdown level {level!r}")
 
 
 # --- the deprivation gradient -------------------------------------------------------------

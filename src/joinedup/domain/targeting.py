@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from joinedup.domain.ambitions import Ambition, Gap, gap
+from joinedup.domain.errors import UserError
 from joinedup.domain.impact import ImpactEstimator, ImpactResult
 from joinedup.domain.measures import (
     PRACTICE_TABLE_COLUMNS,
@@ -55,7 +56,7 @@ _OWN_COLUMNS = frozenset(
 """practices.csv columns a TargetedPractice computes; the rest come from its PracticeCounts."""
 
 
-class TargetingError(ValueError):
+class TargetingError(UserError):
     """Input that cannot be planned: duplicate practices, mixed periods, unknown willing codes."""
 
 
@@ -72,13 +73,13 @@ class TargetingPolicy:
 
     def __post_init__(self) -> None:
         if self.weight_find < 0 or self.weight_treat < 0:
-            raise ValueError("opportunity weights must be 0 or more")
+            raise TargetingError("opportunity weights must be 0 or more")
         if self.weight_find == 0 and self.weight_treat == 0:
-            raise ValueError("at least one opportunity weight must be above 0")
+            raise TargetingError("at least one opportunity weight must be above 0")
         if self.wave_size < 1:
-            raise ValueError(f"wave_size must be 1 or more, got {self.wave_size}")
+            raise TargetingError(f"wave_size must be 1 or more, got {self.wave_size}")
         if self.max_waves is not None and self.max_waves < 1:
-            raise ValueError(f"max_waves must be 1 or more, got {self.max_waves}")
+            raise TargetingError(f"max_waves must be 1 or more, got {self.max_waves}")
         if self.willing is not None:
             object.__setattr__(self, "willing", frozenset(self.willing))
 
@@ -245,7 +246,7 @@ class Plan:
 
 def plan(
     practices: Iterable[PracticeCounts],
-    ambition: Ambition | None = None,
+    ambition: Ambition,
     policy: TargetingPolicy | None = None,
     impact: ImpactEstimator | None = None,
     eligible_share: float | None = None,
@@ -253,9 +254,9 @@ def plan(
     """Gaps, ranks, waves, Pareto curve and impact for a footprint's practices.
 
     `eligible_share` is needed only for a combined ambition; by default it is the impact
-    model's `eligible_share_of_found`.
+    model's `eligible_share_of_found`. The ambition is always the caller's (resolved from the
+    programme's own defaults, `AmbitionRequest.resolve`): there is no default programme.
     """
-    ambition = ambition or Ambition()
     policy = policy or TargetingPolicy()
     rows = list(practices)
     _check_inputs(rows, policy)

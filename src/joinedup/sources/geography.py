@@ -34,6 +34,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from joinedup.domain.errors import UserError
 from joinedup.domain.organisations import FootprintError, hierarchy_problems
 
 log = logging.getLogger(__name__)
@@ -91,7 +92,7 @@ LAYOUTS: tuple[Layout, ...] = (
 )
 
 
-class GeographyFileError(ValueError):
+class GeographyFileError(UserError):
     """A geography file cannot be read as documented; the message names the file and field."""
 
 

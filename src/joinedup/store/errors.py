@@ -7,8 +7,10 @@ patient values.
 
 from __future__ import annotations
 
+from joinedup.domain.errors import UserError
 
-class StoreError(Exception):
+
+class StoreError(UserError):
     """A problem with the database file itself (missing, not a DuckDB file, in the way)."""
 
 

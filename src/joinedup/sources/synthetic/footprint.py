@@ -30,6 +30,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from joinedup.domain.errors import UserError
+from joinedup.domain.extensions import FOOTPRINTS as FOOTPRINT_POINT
 from joinedup.domain.organisations import FootprintError, hierarchy_problems
 from joinedup.sources.synthetic.rates import Rates
 from joinedup.sources.synthetic.sampling import (
@@ -39,7 +41,7 @@ from joinedup.sources.synthetic.sampling import (
     logit,
 )
 
-DEFAULT_FOOTPRINT = "west-yorkshire"
+DEFAULT_FOOTPRINT = FOOTPRINT_POINT.default
 DEFAULT_PATIENTS = 2_600_000
 LAYOUT_SEED = 20190401  # fixes the synthetic layout; the patient seed does not change it
 PCN_TARGET_SIZE = 44_000  # registered patients per PCN at the default size (30-50k)
@@ -93,7 +95,7 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
 
-class UnknownFootprintError(ValueError):
+class UnknownFootprintError(UserError):
     """The footprint name is not one the generator knows; the message lists the choices."""
 
 
@@ -125,19 +127,13 @@ class Footprint:
         return out
 
 
-FOOTPRINTS = ("west-yorkshire", "west-yorkshire-2019")
-
-
 def build_footprint(name: str, rates: Rates, patients: int | None = None) -> Footprint:
     """The named footprint with list sizes scaled to `patients` (default: its real size)."""
-    if name == "west-yorkshire":
-        footprint = _synthetic_west_yorkshire(rates, patients)
-    elif name == "west-yorkshire-2019":
-        footprint = _west_yorkshire_2019(rates, patients)
-    else:
+    if name not in FOOTPRINT_POINT:
         raise UnknownFootprintError(
-            f"unknown footprint {name!r}; choose one of: {', '.join(FOOTPRINTS)}"
+            f"unknown footprint {name!r}; choose one of: {', '.join(FOOTPRINT_POINT.names())}"
         )
+    footprint: Footprint = FOOTPRINT_POINT.load(name)(rates, patients)
     problems = hierarchy_problems(footprint.organisations)
     if problems:
         raise FootprintError(problems, f"footprint {name!r}")
@@ -149,7 +145,7 @@ def scale_list_sizes(sizes: IntArray, patients: int | None) -> IntArray:
     if patients is None:
         return sizes.astype(np.int64)
     if patients < len(sizes):
-        raise ValueError(f"need at least {len(sizes)} patients, one per practice; got {patients}")
+        raise UserError(f"need at least {len(sizes)} patients, one per practice; got {patients}")
     return largest_remainder(sizes.astype(np.float64), patients, minimum=1)
 
 
@@ -269,7 +265,8 @@ PCN_WORDS = (
 )
 
 
-def _synthetic_west_yorkshire(rates: Rates, patients: int | None) -> Footprint:
+def synthetic_west_yorkshire(rates: Rates, patients: int | None) -> Footprint:
+    """The West Yorkshire & Harrogate-shaped synthetic footprint (6 places, ~300 practices)."""
     rng = np.random.default_rng(LAYOUT_SEED)
     places = PLACES
     pops_table = rates.keyed("place_population", "place", "list_size")
@@ -393,7 +390,8 @@ def _practice_names(rng: np.random.Generator, n: int) -> list[str]:
 # --- west-yorkshire-2019 (the real QOF 2019-20 structure) ---------------------------------------
 
 
-def _west_yorkshire_2019(rates: Rates, patients: int | None) -> Footprint:
+def west_yorkshire_2019(rates: Rates, patients: int | None) -> Footprint:
+    """The real 2019-20 practice structure of West Yorkshire (QOF geography), filled."""
     # The QOF mapping reader (pandas) is only needed for this footprint, so import it here.
     from joinedup.sources.geography import read_nhs_geographies
 

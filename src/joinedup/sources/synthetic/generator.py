@@ -20,6 +20,7 @@ from joinedup.domain.codelists import CodeSystem
 from joinedup.sources.synthetic import dates
 from joinedup.sources.synthetic.codes import CodeBook
 from joinedup.sources.synthetic.conditions import Conditions, generate_conditions
+from joinedup.sources.synthetic.defaults import DEFAULT_REFERENCE_DATE, DEFAULT_SEED
 from joinedup.sources.synthetic.encounters import Encounters, generate_encounters
 from joinedup.sources.synthetic.footprint import DEFAULT_FOOTPRINT, Footprint, build_footprint
 from joinedup.sources.synthetic.medications import generate_medications
@@ -37,18 +38,7 @@ from joinedup.sources.synthetic.writer import (
     write_table,
 )
 
-DEFAULT_SEED = 42
-DEFAULT_REFERENCE_DATE = date(2026, 3, 31)
 MANIFEST = "manifest.json"
-STAGES = (
-    "footprint",
-    "patients",
-    "diagnoses",
-    "observations",
-    "medications",
-    "encounters",
-    "writing",
-)
 TABLE_ORDER = ("organisations", "patients", "clinical_events", "medications", "encounters")
 
 Progress = Callable[[str], None]

@@ -1,4 +1,4 @@
-"""Small published-shape files for building aggregate stores in tests."""
+"""Small published-shape files for building aggregate stores in unit tests (readers and engines)."""
 
 from __future__ import annotations
 

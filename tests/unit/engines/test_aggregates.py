@@ -9,16 +9,16 @@ from typing import Any
 
 import pytest
 
-from joinedup.engines.duckdb import connect
-from joinedup.programmes import load_parameters, load_programme
-from joinedup.sources.qof.age_structure import STRUCTURES
-from joinedup.sources.qof.counts import (
+from joinedup.app.imports import import_cvdprevent, import_qof
+from joinedup.engines.aggregates import (
     AggregateStoreError,
     aggregate_period_end,
     is_aggregate_store,
     practice_counts,
 )
-from joinedup.store.aggregates import import_cvdprevent, import_qof
+from joinedup.engines.duckdb import connect
+from joinedup.programmes import load_parameters, load_programme
+from joinedup.sources.qof.age_structure import STRUCTURES
 
 Writer = Callable[..., Path]  # the `write` fixture (conftest.py)
 END = date(2020, 3, 31)

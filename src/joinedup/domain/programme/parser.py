@@ -1,49 +1,52 @@
-"""A find-and-treat programme as a definition: codelists, rules, score, ambitions.
+"""`programme.toml` to a checked `Programme`, naming `file: key.path: reason` on the first problem.
 
-Why: DESIGN.md says programmes are declared, not hard-wired. Adding a condition adds a
-`programme.toml`, its codelists and a parameter folder; the engine compiles whatever a definition
-says and holds no condition-specific branch. The AF programme is loaded through the same
-`load_programme_file` a user's own definition would be (STYLE.md point 5).
-
-A definition is made of *criteria*, a small vocabulary of patient-level conditions evaluated at a
-reference date. Each is a one-line TOML inline table with exactly one kind key:
-
-    { coded = "af" }                                 any code in the codelist, on or before the date
-    { coded = ["doac", "vka"], within_months = 6 }   ... and within the window (see `months_before`)
-    { diagnosed = "af", resolved_by = "af_resolved" } latest code not followed by a later resolved
-    { age_from = 65, age_to = 74 }                   age in whole years at the date, both inclusive
-    { sex = "F" }
-    { latest_value = "systolic_bp", within_months = 12, at_most = 140 }
-    { flag = "on_register" }                         a flag computed earlier in the definition
-    { all = [...] }  { any = [...] }  { not = {...} }
-
-Boundaries (docs/programmes.md explains why): events after the reference date are ignored; a
-window of N months holds events after `months_before(date, N)` up to and including the date, so an
-event exactly N months before is outside it; a resolved code on the same day as the diagnosis
-leaves the patient on the register; a patient's age goes up on their birthday.
+Why a module of its own: the definition file is the product's main extension point, written by
+analysts, so every key is checked (a typo must not silently drop a rule), every section says
+which flags it may refer to, and each error names the file and the key at fault. docs/programmes.md
+describes every key (a test checks it against `SECTION_KEYS`).
 """
 
 from __future__ import annotations
 
-import calendar
 import re
 import tomllib
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Mapping
 from pathlib import Path
 
+from joinedup.domain.ambitions import AmbitionError, check_share
 from joinedup.domain.codelists import CodeSystem
 from joinedup.domain.contract import SEXES
-from joinedup.domain.parameters import ParameterTable
+from joinedup.domain.extensions import IMPACT_MODELS
+from joinedup.domain.programme.criteria import (
+    AgeBand,
+    AllOf,
+    AnyOf,
+    Coded,
+    Criterion,
+    Diagnosed,
+    FlagIs,
+    LatestValue,
+    Not,
+    SexIs,
+)
+from joinedup.domain.programme.definition import (
+    FLAG_ORDER,
+    PROGRAMME_FILE,
+    Ambitions,
+    CasefinderRule,
+    CodelistRef,
+    Eligibility,
+    Programme,
+    ProgrammeError,
+    Register,
+    RiskScore,
+    Rule,
+    ScoreComponent,
+)
 
-PROGRAMME_FILE = "programme.toml"
 # How a definition names a coding system ("snomed_ct", "dmd"): the CodeSystem member, lower case.
 SYSTEMS: dict[str, CodeSystem] = {s.name.lower(): s for s in CodeSystem}
-# Flags a criterion may refer to, in evaluation order; a section may only name earlier flags.
-FLAG_ORDER = ("on_register", "eligible", "treated", "exception")
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
-
 # Every key a definition may use, by section. The parser refuses any other key (a typo must not
 # silently drop a rule), and docs/programmes.md must describe each one (a test checks).
 SECTION_KEYS: Mapping[str, frozenset[str]] = {
@@ -64,9 +67,6 @@ SECTION_KEYS: Mapping[str, frozenset[str]] = {
     "exceptions": frozenset({"description", "when"}),
     "casefinder": frozenset({"key", "label", "when"}),
 }  # fmt: skip
-# The impact model kinds a definition may name in [parameters] impact_model; the first is the
-# default. Each is implemented once in domain/impact.py (`impact_model_for`), never per programme.
-IMPACT_MODELS = ("stroke_risk_by_score", "blood_pressure_lowering")
 # The criterion kinds and the keys each may carry (the first key names the kind).
 CRITERION_KEYS: Mapping[str, frozenset[str]] = {
     "coded": frozenset({"coded", "within_months"}),
@@ -79,285 +79,6 @@ CRITERION_KEYS: Mapping[str, frozenset[str]] = {
     "any": frozenset({"any"}),
     "not": frozenset({"not"}),
 }
-
-
-class ProgrammeError(ValueError):
-    """A programme definition is missing, malformed or inconsistent; names the file and key."""
-
-
-def months_before(day: date, months: int) -> date:
-    """The same day of the month `months` earlier, clamped to the month's end (31 Aug - 6 = 28 Feb).
-
-    Windows are half-open: an event counts as "within N months" of the reference date when
-    `months_before(date, N) < event date <= date`, i.e. the N whole months up to and including the
-    reference date (QOF's "in the 6 months up to and including the end date").
-    """
-    if months < 0:
-        raise ValueError("months must be >= 0")
-    index = day.year * 12 + (day.month - 1) - months
-    year, month0 = divmod(index, 12)
-    last = calendar.monthrange(year, month0 + 1)[1]
-    return date(year, month0 + 1, min(day.day, last))
-
-
-# --- criteria -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Coded:
-    """Any code from the codelists on or before the date (and within the window, if given)."""
-
-    codelists: tuple[str, ...]
-    within_months: int | None = None
-
-
-@dataclass(frozen=True)
-class Diagnosed:
-    """QOF register logic: a code in `codelist`, with no later code in `resolved_by`."""
-
-    codelist: str
-    resolved_by: str | None = None
-
-
-@dataclass(frozen=True)
-class AgeBand:
-    """Age in whole years at the reference date within [age_from, age_to]; None is open."""
-
-    age_from: int | None = None
-    age_to: int | None = None
-
-
-@dataclass(frozen=True)
-class SexIs:
-    sex: str
-
-
-@dataclass(frozen=True)
-class LatestValue:
-    """The latest recorded value in the window meets the bounds (both inclusive).
-
-    On the latest day with a reading the lowest value is used (QOF's rule for blood pressure);
-    no reading in the window means the criterion is not met.
-    """
-
-    codelist: str
-    within_months: int | None = None
-    at_most: float | None = None
-    at_least: float | None = None
-
-
-@dataclass(frozen=True)
-class FlagIs:
-    flag: str
-
-
-@dataclass(frozen=True)
-class AllOf:
-    criteria: tuple[Criterion, ...]
-
-
-@dataclass(frozen=True)
-class AnyOf:
-    criteria: tuple[Criterion, ...]
-
-
-@dataclass(frozen=True)
-class Not:
-    criterion: Criterion
-
-
-Criterion = Coded | Diagnosed | AgeBand | SexIs | LatestValue | FlagIs | AllOf | AnyOf | Not
-
-
-def walk(criterion: Criterion) -> Iterator[Criterion]:
-    """The criterion and every criterion nested inside it, depth first."""
-    yield criterion
-    if isinstance(criterion, AllOf | AnyOf):
-        for inner in criterion.criteria:
-            yield from walk(inner)
-    elif isinstance(criterion, Not):
-        yield from walk(criterion.criterion)
-
-
-# --- the definition -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CodelistRef:
-    """A codelist the programme uses: packaged by name, or a user's own CSV file (`path`)."""
-
-    name: str
-    system: CodeSystem
-    path: Path | None = None
-
-
-@dataclass(frozen=True)
-class Register:
-    """Who is on the disease register: `Diagnosed` logic plus an optional minimum age."""
-
-    codelist: str
-    resolved_by: str | None = None
-    min_age: int | None = None
-
-    @property
-    def criterion(self) -> Criterion:
-        diagnosed = Diagnosed(self.codelist, self.resolved_by)
-        if self.min_age is None:
-            return diagnosed
-        return AllOf((diagnosed, AgeBand(age_from=self.min_age)))
-
-
-@dataclass(frozen=True)
-class ScoreComponent:
-    key: str
-    label: str
-    points: int
-    when: Criterion
-
-
-@dataclass(frozen=True)
-class RiskScore:
-    name: str
-    components: tuple[ScoreComponent, ...]
-
-    @property
-    def max_score(self) -> int:
-        return sum(c.points for c in self.components)
-
-
-@dataclass(frozen=True)
-class Eligibility:
-    """Eligible = on the register and (if set) risk score >= `score_at_least`."""
-
-    score_at_least: int | None = None
-
-
-@dataclass(frozen=True)
-class Rule:
-    description: str
-    when: Criterion
-
-
-@dataclass(frozen=True)
-class CasefinderRule:
-    key: str
-    label: str
-    when: Criterion
-
-
-@dataclass(frozen=True)
-class Ambitions:
-    """Default ambitions: share of expected patients detected, of eligible treated, and combined."""
-
-    detect: float
-    treat: float
-    combined: float
-
-
-@dataclass(frozen=True)
-class Programme:
-    name: str
-    title: str
-    description: str
-    codelists: tuple[CodelistRef, ...]
-    register: Register
-    eligibility: Eligibility
-    treated: Rule
-    ambitions: Ambitions
-    expected_prevalence: str
-    risk_score: RiskScore | None = None
-    exceptions: Rule | None = None
-    casefinder: tuple[CasefinderRule, ...] = ()
-    parameters_dir: Path | None = None
-    source: Path | None = None
-    impact_model: str = IMPACT_MODELS[0]
-
-    def codelist(self, name: str) -> CodelistRef:
-        for ref in self.codelists:
-            if ref.name == name:
-                return ref
-        raise KeyError(f"programme {self.name!r} declares no codelist {name!r}")
-
-    @property
-    def score_components(self) -> tuple[ScoreComponent, ...]:
-        return self.risk_score.components if self.risk_score else ()
-
-    def criteria(self) -> Iterator[Criterion]:
-        """Every top-level criterion in the definition, in evaluation order."""
-        yield self.register.criterion
-        for component in self.score_components:
-            yield component.when
-        yield self.treated.when
-        if self.exceptions is not None:
-            yield self.exceptions.when
-        for rule in self.casefinder:
-            yield rule.when
-
-
-# --- the expected-prevalence model ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PrevalenceBand:
-    sex: str
-    age_from: int
-    age_to: int | None  # None = open-ended
-    prevalence: float
-
-
-def prevalence_bands(table: ParameterTable) -> tuple[PrevalenceBand, ...]:
-    """Read and check an age x sex prevalence table (columns age_from, age_to, sex, prevalence).
-
-    Every sex in the contract must be covered from age 0 upwards with no gap or overlap and an
-    open last band, so no registered patient can silently fall outside the model.
-    """
-    for column in ("age_from", "age_to", "sex", "prevalence"):
-        if column not in table.columns:
-            raise ProgrammeError(f"{table.path}: no {column!r} column")
-    bands: list[PrevalenceBand] = []
-    for i, row in enumerate(table.rows):
-        line = f"{table.path}: row {i + 1}"
-        sex = row["sex"]
-        if sex not in SEXES:
-            raise ProgrammeError(f"{line}, column 'sex': {sex!r} is not one of {SEXES}")
-        age_from = _int_cell(row["age_from"], f"{line}, column 'age_from'")
-        age_to = None if row["age_to"] == "" else _int_cell(row["age_to"], f"{line}, 'age_to'")
-        if age_from is None:
-            raise ProgrammeError(f"{line}, column 'age_from': empty")
-        if age_to is not None and age_to < age_from:
-            raise ProgrammeError(f"{line}: age_to {age_to} is below age_from {age_from}")
-        prevalence = table.float_at(i, "prevalence")
-        if not 0 <= prevalence <= 1:
-            raise ProgrammeError(f"{line}, column 'prevalence': {prevalence} is not in [0, 1]")
-        bands.append(PrevalenceBand(sex, age_from, age_to, prevalence))
-    for sex in SEXES:
-        mine = sorted((b for b in bands if b.sex == sex), key=lambda b: b.age_from)
-        next_from: int | None = 0
-        for band in mine:
-            if next_from is None or band.age_from != next_from:
-                wanted = "no band after the open one" if next_from is None else f"age {next_from}"
-                raise ProgrammeError(
-                    f"{table.path}: sex {sex}: the band from age {band.age_from} leaves a gap or "
-                    f"overlap (expected {wanted})"
-                )
-            next_from = None if band.age_to is None else band.age_to + 1
-        if not mine or next_from is not None:
-            raise ProgrammeError(
-                f"{table.path}: sex {sex}: bands must cover every age from 0, the last open-ended"
-            )
-    return tuple(bands)
-
-
-def _int_cell(raw: str, where: str) -> int | None:
-    if raw == "":
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise ProgrammeError(f"{where}: {raw!r} is not a whole number") from None
-
-
-# --- loading --------------------------------------------------------------------------------
 
 
 def load_programme_file(path: Path | str) -> Programme:
@@ -603,9 +324,11 @@ class _Parser:
         folder = None
         if "folder" in table:
             folder = self.base / self.text(table, "folder", "parameters")
-        model = self.text(table, "impact_model", "parameters", default=IMPACT_MODELS[0])
+        model = self.text(table, "impact_model", "parameters", default=IMPACT_MODELS.default)
         if model not in IMPACT_MODELS:
-            raise self.fail("parameters.impact_model", f"{model!r} is not one of {IMPACT_MODELS}")
+            raise self.fail(
+                "parameters.impact_model", f"{model!r} is not one of {IMPACT_MODELS.names()}"
+            )
         return folder, self.text(table, "expected_prevalence", "parameters"), model
 
     def ambitions(self, value: object) -> Ambitions:
@@ -618,10 +341,10 @@ class _Parser:
             key = f"ambitions.{name}"
             if name not in table:
                 raise self.fail(key, "missing")
-            share = self.number(table[name], key)
-            if not 0 < share <= 1:
-                raise self.fail(key, f"must be a share in (0, 1], got {share}")
-            shares[name] = share
+            try:
+                shares[name] = check_share(name, self.number(table[name], key))
+            except AmbitionError as exc:
+                raise self.fail(key, str(exc).removeprefix(f"ambition {name} ")) from None
         return Ambitions(**shares)
 
     # -- criteria --

@@ -1,7 +1,9 @@
 """The practice measure table from a store of published aggregates (QOF, list sizes, CVDPREVENT).
 
 Why: this is where aggregates fill the product's waist directly (DESIGN.md), so targeting,
-impact and reports run unchanged. Per practice in the footprint:
+impact and reports run unchanged. It is the engine of a store made by `joinedup import`, as
+`engines/measures.py` is of a patient-level one; `AGGREGATE` registers it as a store kind. Per
+practice in the footprint:
 
 * ``list_size`` and ``recorded`` — the programme's QOF group (AF: the AF001 register, against
   the whole list) in the prevalence file;
@@ -14,7 +16,9 @@ impact and reports run unchanged. Per practice in the footprint:
   rows, CVDPREVENT's CVDP002AF whole-population row for the period ending on the QOF year end
   gives eligible (Denominator) and treated (Numerator), exceptions unknown. Anything missing or
   suppressed is None — the outputs then say so, and detection and to_find still run;
-* ``imd_quintile`` — from the practice IMD file, when imported.
+* ``imd_quintile`` — from the practice IMD file, when imported;
+* names, opening and closing dates and PCN membership — from ODS when imported, laid over the
+  QOF footprint at the date (``domain.ods``).
 
 ``practice_counts`` returns the rows and a small JSON-ready dict saying where each measure came
 from, which age structure the expected model used, which measures are missing and why, and
@@ -29,7 +33,10 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from joinedup.domain.codelists import Codelist
+from joinedup.domain.errors import UserError
 from joinedup.domain.measures import PracticeCounts
+from joinedup.domain.ods import overlay_ods
 from joinedup.domain.organisations import Footprint, organisation_from_row
 from joinedup.domain.parameters import ParameterSet
 from joinedup.domain.programme import Programme, prevalence_bands
@@ -50,13 +57,14 @@ from joinedup.sources.qof.indicators import (
     treatment_for_year,
 )
 from joinedup.sources.qof.lists import AgeSexCount, age_base_interval
+from joinedup.store.aggregate_schema import STORE_KIND
 
 EXPECTED_DIGITS = 6  # as the patient-level engine: identical figures whatever the summing order
-STORE_KIND = "aggregate"
+
 MEASURES = ("eligible", "treated", "exceptions")
 
 
-class AggregateStoreError(ValueError):
+class AggregateStoreError(UserError):
     """The aggregate store cannot answer for this programme or date; the message says why."""
 
 
@@ -98,9 +106,11 @@ def practice_counts(
         raise AggregateStoreError(str(exc.args[0])) from None
     files = json.loads(info.get("files", "{}"))
 
-    footprint = Footprint(
-        organisation_from_row(r) for r in con.table("organisations").to_pyarrow().to_pylist()
+    organisations = overlay_ods(
+        _table(con, "organisations"), _table(con, "ods_practices"), _table(con, "ods_pcns"),
+        _table(con, "ods_pcn_partners"), reference_date,
     )
+    footprint = Footprint(organisation_from_row(r) for r in organisations)
     practices = sorted(o.org_code for o in footprint.of_type("practice") if o.is_valid_at(end))
     prevalence = _prevalence(con, mapping)
     list_types = _list_types(con)
@@ -365,3 +375,32 @@ def _notes(
         "practices_left_out": [{"practices": n, "reason": r} for r, n in left_out.items()],
         "practices_without_imd": without_imd,
     }
+
+
+class AggregateStore:
+    """The store kind "aggregate" (``domain.extensions.STORE_KINDS``): published aggregates."""
+
+    name = STORE_KIND
+    description = "published aggregates (QOF, list sizes, CVDPREVENT)"
+
+    def holds(self, con: Any) -> bool:
+        return is_aggregate_store(con)
+
+    def period_end(self, con: Any) -> date | None:
+        return aggregate_period_end(con)
+
+    def practice_counts(
+        self, con: Any, programme: Programme, reference_date: date, parameters: ParameterSet,
+        codelists: Mapping[str, Codelist],
+    ) -> tuple[list[PracticeCounts], dict[str, Any]]:
+        return practice_counts(con, programme, reference_date, parameters)
+
+    def breakdown_counts(
+        self, con: Any, programme: Programme, reference_date: date, parameters: ParameterSet,
+        codelists: Mapping[str, Codelist],
+    ) -> list[dict[str, object]]:
+        """None by patient group: published aggregates hold practice totals only."""
+        return []
+
+
+AGGREGATE = AggregateStore()
