@@ -126,7 +126,7 @@ FOOTPRINTS = ExtensionPoint(
     "organisations and list sizes (docs/synthetic.md).",
     {
         "west-yorkshire": "joinedup.sources.synthetic.footprint:synthetic_west_yorkshire",
-        "west-yorkshire-2019": "joinedup.sources.synthetic.footprint:west_yorkshire_2019",
+        "west-yorkshire-2019": "joinedup.sources.synthetic.footprint_2019:west_yorkshire_2019",
     },
 )
 

@@ -20,6 +20,9 @@ practice in the footprint:
 * names, opening and closing dates and PCN membership — from ODS when imported, laid over the
   QOF footprint at the date (``domain.ods``).
 
+The module is a little over 400 lines because it is one job — every measure of the practice
+table from the published files, with a note on where each came from — read in one place.
+
 ``practice_counts`` returns the rows and a small JSON-ready dict saying where each measure came
 from, which age structure the expected model used, which measures are missing and why, and
 which practices were left out.

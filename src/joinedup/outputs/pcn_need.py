@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from joinedup.domain.disclosure import PublicationPolicy, output_note
-from joinedup.domain.inequality import DEFAULT_NEED_UPLIFT, PracticeNeed, rank_pcns_by_need
+from joinedup.domain.need import DEFAULT_NEED_UPLIFT, PracticeNeed, rank_pcns_by_need
 from joinedup.domain.publication import publish_pcn_need
 from joinedup.domain.targeting import Plan
 from joinedup.outputs.csv_files import write_csv

@@ -9,19 +9,17 @@ import pytest
 from joinedup.domain.inequality import (
     UNKNOWN,
     InequalityError,
-    PracticeNeed,
     age_band,
     age_bands,
     deprivation_gap,
-    deprivation_weight,
     ethnicity_group,
     group_order,
     imd_quintile,
-    rank_pcns_by_need,
     slope_index,
     wilson_interval,
     with_intervals,
 )
+from joinedup.domain.need import PracticeNeed, deprivation_weight, rank_pcns_by_need
 
 Z95 = 1.959963984540054
 

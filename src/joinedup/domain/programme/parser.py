@@ -3,7 +3,9 @@
 Why a module of its own: the definition file is the product's main extension point, written by
 analysts, so every key is checked (a typo must not silently drop a rule), every section says
 which flags it may refer to, and each error names the file and the key at fault. docs/programmes.md
-describes every key (a test checks it against `SECTION_KEYS`).
+describes every key (a test checks it against `SECTION_KEYS`). It is longer than most modules
+(about 450 lines) because it is one idea, the whole definition language, checked key by key; its
+parts make sense only together.
 """
 
 from __future__ import annotations
