@@ -19,7 +19,7 @@ from joinedup import __version__
 from joinedup.app.programme import ProgrammeRequest, ProgrammeSetup
 from joinedup.app.store import OpenStore, open_store
 from joinedup.domain.ambitions import Ambition
-from joinedup.domain.disclosure import PublicationPolicy, output_note
+from joinedup.domain.disclosure import output_note
 from joinedup.domain.progress import (
     Period,
     ProgressError,
@@ -110,30 +110,22 @@ def run_progress(
     if not any(p.plan.practices for p in series.periods):
         raise ProgressError(f"{db_path}: no practices with registered patients in any period")
     (say or (lambda _m: None))(f"writing outputs to {out_dir}")
-    rows, changes, chart, summary = _outputs(series, options.publish)
+    rows = series.rows()
+    if options.publish is not None:
+        rows = publish_progress(rows, options.publish)
+    rows, changes, chart, summary = progress_outputs(series, rows, output_note(options.publish))
     files = write_progress_files(out_dir, rows, changes, chart, summary)
     return ProgressResult(series=series, files=files, summary=summary, improvers=changes)
 
 
-def write_progress(
-    series: ProgressSeries, out_dir: Path, publish: PublicationPolicy | None = None
-) -> list[Path]:
-    """progress.csv, improvers.csv, trend.svg and progress.json for `series` in `out_dir`.
-
-    With a publication policy every count is suppressed and rounded first, and the improvers,
-    trend, pace and chart are computed from the published counts, so no file gives back a
-    count another hides.
-    """
-    return write_progress_files(out_dir, *_outputs(series, publish))
-
-
-def _outputs(
-    series: ProgressSeries, publish: PublicationPolicy | None
+def progress_outputs(
+    series: ProgressSeries, rows: list[dict[str, Any]], note: str
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str, dict[str, Any]]:
-    """(progress rows, improver rows, trend chart, progress.json) as they are to be written."""
-    rows = series.rows()
-    if publish is not None:
-        rows = publish_progress(rows, publish)
+    """(progress rows, improver rows, trend chart, progress.json) for the rows as shown.
+
+    `rows` are `series.rows()` (exact) or those rows published (`domain.publication`); the
+    improvers, trend, pace and chart are computed from them, so no file shows more than they do.
+    """
     totals = footprint_totals(rows)
     values = trend(totals, series.ambition, series.eligible_share)
     ics = sorted({r["code"] for r in rows if r["level"] == "ics" and r["code"]})
@@ -151,7 +143,7 @@ def _outputs(
                  for name, p in paces(series.period_ends, values, series.ambition).items()},
         "parameters": series.parameters,
         "joinedup_version": __version__,
-        "publication": output_note(publish),
+        "publication": note,
     }
     chart = trend_chart(series, values)
     changes = [r.as_dict() for r in improvers(rows)]

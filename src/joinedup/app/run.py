@@ -15,13 +15,15 @@ from typing import Any
 
 from joinedup.app.programme import ProgrammeRequest, ProgrammeSetup
 from joinedup.app.store import StoreOpenError, open_store
+from joinedup.domain.ambitions import Ambition
 from joinedup.domain.disclosure import output_note
 from joinedup.domain.inequality import practice_deprivation_counts
-from joinedup.domain.publication import publish_practices, publish_rollups, publish_summary
+from joinedup.domain.publication import Derivation, RunTables, publish_run
 from joinedup.domain.targeting import Plan, TargetingPolicy, plan
-from joinedup.outputs.breakdowns import breakdown_table, write_breakdowns
+from joinedup.outputs.breakdowns import breakdown_rows, check_breakdown_totals, write_breakdowns
 from joinedup.outputs.chart_series import report_series
 from joinedup.outputs.pcn_need import pcn_need_rows, write_pcn_need
+from joinedup.outputs.progress import write_progress_files
 from joinedup.outputs.report import ReportInputs, write_report
 from joinedup.outputs.summary import build_summary, rollup_rows
 from joinedup.outputs.tables import (
@@ -65,7 +67,7 @@ def run_programme(
     progress: Progress | None = None,
 ) -> RunResult:
     """Compute, plan and write a programme's outputs for the footprint in `db_path`."""
-    from joinedup.app.progress import measure_series, trend_chart, write_progress
+    from joinedup.app.progress import measure_series, progress_outputs
 
     options = options or RunOptions()
     say = progress or (lambda _message: None)
@@ -105,31 +107,55 @@ def run_programme(
     say(f"writing outputs to {out_dir}")
     summary = build_summary(result, programme.name, reference_date, names, setup.parameters.label)
     summary["inputs"] = inputs
-    practices = [row.as_row(extended=True) for row in result.practices]
-    rollups = rollup_rows(result, names)
-    exact = dict(summary)
-    if options.publish is not None:
-        practices = publish_practices(practices, options.publish)
-        rollups = publish_rollups(rollups, options.publish)
-        summary = publish_summary(summary, options.publish)
-    note = output_note(options.publish)
-    files = write_practice_table(practice_frame(practices), out_dir, note=note)
-    files.append(write_rollups(rollups, out_dir))
     # Every store has the practices' own deprivation quintile; aggregate stores nothing finer.
     breakdowns += practice_deprivation_counts(counts)
-    totals = {k: exact[k] for k in TOTALS}
-    files += write_breakdowns(breakdowns, out_dir, options.publish, totals=totals)
-    files.append(write_pcn_need(pcn_need_rows(result, names=names), out_dir, options.publish))
+    check_breakdown_totals(breakdowns, {k: summary[k] for k in TOTALS})
+    tables = RunTables(
+        practices=[row.as_row(extended=True) for row in result.practices],
+        rollups=rollup_rows(result, names),
+        summary=summary,
+        breakdowns=breakdowns,
+        pcn_need=pcn_need_rows(result, names=names),
+        progress=series.rows() if series is not None else [],
+    )
+    if options.publish is not None:
+        derivation = Derivation(policy.weight_find, policy.weight_treat,
+                                _impact_columns(setup, ambition))
+        tables = publish_run(tables, options.publish, derivation)
+    summary = tables.summary
+    note = output_note(options.publish)
+    files = write_practice_table(practice_frame(tables.practices), out_dir, note=note)
+    files.append(write_rollups(tables.rollups, out_dir))
+    files += write_breakdowns(tables.breakdowns, out_dir, note)
+    files.append(write_pcn_need(tables.pcn_need, out_dir, note))
     trend_svg = None
     if series is not None:
-        files += write_progress(series, out_dir, options.publish)
-        trend_svg = trend_chart(series)
+        rows, changes, trend_svg, about = progress_outputs(series, tables.progress, note)
+        files += write_progress_files(out_dir, rows, changes, trend_svg, about)
     files.append(write_summary(summary, out_dir))
     report = ReportInputs(
-        practices=practices, rollups=rollups, summary=summary, names=names, ambition=ambition,
-        wave_size=options.wave_size, publish=options.publish,
-        inequalities=report_series(breakdown_table(breakdowns, options.publish)),
+        practices=tables.practices, rollups=tables.rollups, summary=summary, names=names,
+        ambition=ambition, wave_size=options.wave_size, publish=options.publish,
+        inequalities=report_series(breakdown_rows(tables.breakdowns)),
         trend_svg=trend_svg,
     )
     files.append(write_report(report, out_dir, programme, setup.parameters))
     return RunResult(plan=result, reference_date=reference_date, summary=summary, files=files)
+
+
+def _impact_columns(
+    setup: ProgrammeSetup, ambition: Ambition
+) -> Callable[[int, int], dict[str, float | None]]:
+    """The programme's impact model as publication recomputes it from published gaps."""
+
+    def columns(to_treat: int, to_find: int) -> dict[str, float | None]:
+        impact = setup.impact.for_additional(to_treat, to_find, ambition)
+        return {
+            "strokes_prevented_per_year": impact.strokes_prevented_per_year,
+            "deaths_avoided_per_year": impact.deaths_avoided_per_year,
+            "savings_gbp_per_year": impact.savings_gbp_per_year,
+            "savings_gbp_five_year": impact.savings_gbp_five_year,
+            "heart_attacks_prevented_per_year": impact.heart_attacks_prevented_per_year,
+        }
+
+    return columns

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from joinedup.domain.disclosure import PublicationPolicy, output_note
+from joinedup.domain.disclosure import PublicationPolicy
 from joinedup.domain.inequality import (
     PRACTICE_DEPRIVATION,
     InequalityError,
@@ -186,23 +186,15 @@ def _gap(
 
 
 def write_breakdowns(
-    rows: Sequence[Mapping[str, Any]],
-    out_dir: Path,
-    publish: PublicationPolicy | None = None,
-    *,
-    totals: Mapping[str, float | None] | None = None,
-    confidence: float = 0.95,
+    rows: Sequence[Mapping[str, Any]], out_dir: Path, note: str, *, confidence: float = 0.95
 ) -> list[Path]:
-    """breakdowns.csv and inequalities.json from count rows; returns the paths written.
+    """breakdowns.csv and inequalities.json from count rows as shown; returns the paths written.
 
-    `rows` are exact counts (`breakdown_counts` and/or `practice_deprivation_counts`). They are
-    checked to add up (to each other, and to `totals` if given) before anything is suppressed.
-    With `publish`, the disclosure rules above apply; without, the outputs stay exact and say
-    they are a working output, not for publication.
+    `rows` are exact counts (a working output; check them first with `check_breakdown_totals`)
+    or published ones (`domain.publication`); rates, intervals and the deprivation statistics
+    are computed from them either way, and `note` says which.
     """
-    check_breakdown_totals(rows, totals)
-    note = output_note(publish)
-    shown = breakdown_table(rows, publish, confidence=confidence)
+    shown = breakdown_rows(rows, confidence=confidence)
     out_dir.mkdir(parents=True, exist_ok=True)
     csv_path = out_dir / "breakdowns.csv"
     write_csv(csv_path, BREAKDOWN_COLUMNS, stamped(shown, note))

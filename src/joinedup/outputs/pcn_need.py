@@ -2,7 +2,7 @@
 
 Why: the partnership focuses support on the PCNs with the highest need (docs/inequalities.md,
 "Highest need"); the ranking itself is domain arithmetic (`domain.inequality.rank_pcns_by_need`),
-this module gives it names and writes it, through the one publication module when published.
+this module gives it names and writes it (published rows come from `domain.publication`).
 """
 
 from __future__ import annotations
@@ -11,9 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from joinedup.domain.disclosure import PublicationPolicy, output_note
 from joinedup.domain.need import DEFAULT_NEED_UPLIFT, PracticeNeed, rank_pcns_by_need
-from joinedup.domain.publication import publish_pcn_need
 from joinedup.domain.targeting import Plan
 from joinedup.outputs.csv_files import write_csv
 
@@ -47,13 +45,11 @@ def pcn_need_rows(
     ]
 
 
-def write_pcn_need(
-    rows: Sequence[Mapping[str, Any]], out_dir: Path, publish: PublicationPolicy | None = None
-) -> Path:
-    """pcn_need.csv, highest need first, with the uplift used and the output's note."""
-    shown = list(rows) if publish is None else publish_pcn_need(rows, publish)
-    note = output_note(publish)
+def write_pcn_need(rows: Sequence[Mapping[str, Any]], out_dir: Path, note: str) -> Path:
+    """pcn_need.csv, highest need first, with the uplift used and the output's note.
+
+    `rows` are as shown: exact (a working output) or published (`domain.publication`)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "pcn_need.csv"
-    write_csv(path, PCN_NEED_COLUMNS, ({**r, "publication": note} for r in shown))
+    write_csv(path, PCN_NEED_COLUMNS, ({**r, "publication": note} for r in rows))
     return path

@@ -18,7 +18,6 @@ from joinedup.domain.inequality import (
     wilson_interval,
 )
 from joinedup.domain.measures import PracticeCounts
-from joinedup.domain.publication import publish_pcn_need
 from joinedup.domain.targeting import plan
 from joinedup.outputs import charts
 from joinedup.outputs.breakdowns import (
@@ -36,6 +35,12 @@ from joinedup.outputs.pcn_need import PCN_NEED_COLUMNS, pcn_need_rows, write_pcn
 def publish_breakdowns(rows, policy):  # type: ignore[no-untyped-def]
     """Published breakdown rows with their rates, as breakdowns.csv shows them."""
     return breakdown_table(rows, policy)
+
+
+def publish_breakdowns_counts(rows, policy):  # type: ignore[no-untyped-def]
+    from joinedup.domain.publication import publish_breakdowns as publish
+
+    return publish(rows, policy)
 
 DAY = date(2026, 3, 31)
 COUNTS = ("list_size", "expected", "recorded", "eligible", "treated", "exceptions")
@@ -259,7 +264,7 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 
 def test_working_files_are_exact_and_say_so(tmp_path):
-    paths = write_breakdowns(IMD + SEX, tmp_path)
+    paths = write_breakdowns(IMD + SEX, tmp_path, WORKING_NOTE)
     assert [p.name for p in paths] == ["breakdowns.csv", "inequalities.json"]
     rows = read_csv(paths[0])
     assert list(rows[0]) == list(BREAKDOWN_COLUMNS)
@@ -275,7 +280,7 @@ def test_working_files_are_exact_and_say_so(tmp_path):
 
 def test_published_files_carry_the_policy_note_and_no_exact_counts(tmp_path):
     policy = PublicationPolicy()
-    write_breakdowns(IMD + SEX, tmp_path, policy)
+    write_breakdowns(publish_breakdowns_counts(IMD + SEX, policy), tmp_path, policy.note)
     rows = read_csv(tmp_path / "breakdowns.csv")
     assert {r["publication"] for r in rows} == {policy.note}
     assert rows[0]["list_size"] == "" and rows[2]["list_size"] == "50"
@@ -285,10 +290,9 @@ def test_published_files_carry_the_policy_note_and_no_exact_counts(tmp_path):
     assert "unavailable" in gap["treatment"]  # quintile 1 is suppressed
 
 
-def test_files_are_not_written_when_the_breakdowns_do_not_add_up(tmp_path):
+def test_breakdowns_that_do_not_add_up_are_refused_before_anything_is_written():
     with pytest.raises(InequalityError):
-        write_breakdowns(IMD, tmp_path, totals={"list_size": 227})
-    assert not (tmp_path / "breakdowns.csv").exists()
+        check_breakdown_totals(IMD, {"list_size": 227})
 
 
 # --- aggregate stores: the practice's quintile --------------------------------------------
@@ -401,24 +405,14 @@ def test_pcn_need_reads_a_plan():
     ]
 
 
-def test_published_pcn_need_by_hand(tmp_path):
+def test_pcn_need_is_written_as_given(tmp_path):
     rows = [
         {"pcn_code": "P1", "rank": 3, "need": 20.5, "to_find": 14, "to_treat": 3},
         {"pcn_code": "P2", "rank": 1, "need": 87.5, "to_find": 30, "to_treat": 40},
-        {"pcn_code": "P3", "rank": 2, "need": 71.0, "to_find": 50, "to_treat": 21},
     ]
-    out = publish_pcn_need(rows, PublicationPolicy())
-    # to_treat 3 suppressed, and its smallest sibling 21; need goes with either count.
-    assert [(r["to_find"], r["to_treat"], r["need"]) for r in out] == [
-        (15, None, None),
-        (30, 40, 90),
-        (50, None, None),
-    ]
-    path = write_pcn_need(rows, tmp_path, PublicationPolicy())
-    written = read_csv(path)
+    written = read_csv(write_pcn_need(rows, tmp_path, WORKING_NOTE))
     assert list(written[0]) == list(PCN_NEED_COLUMNS)
-    assert written[1]["need"] == "90" and written[1]["publication"].startswith("published")
-    assert read_csv(write_pcn_need(rows, tmp_path))[1]["need"] == "87.5"
+    assert written[1]["need"] == "87.5" and written[1]["publication"] == WORKING_NOTE
 
 
 # --- chart data ---------------------------------------------------------------------------
