@@ -70,10 +70,16 @@ def why_session(p: PatientFacts, s: SessionFacts, method: str) -> str:
     )
 
 
-def why_not_booked(p: PatientFacts, eligible_sessions: int) -> str:
+def why_not_booked(p: PatientFacts, eligible_sessions: int, method: str) -> str:
     if eligible_sessions == 0:
         return f"no session in the plan takes {_who(p)}"
+    taken = (
+        "patients of higher priority or longer wait"
+        if method == GREEDY
+        else "higher-priority patients, or patients of the same priority who together clear "
+        "more wait in the minutes"
+    )
     return (
-        f"the {eligible_sessions} session(s) that take {_who(p)} were filled by patients of "
-        "higher priority or longer wait, or had too few minutes left"
+        f"the {eligible_sessions} session(s) that take {_who(p)} were filled by {taken}, "
+        "or had too few minutes left"
     )

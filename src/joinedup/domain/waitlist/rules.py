@@ -49,7 +49,9 @@ def age_on(birth: date, day: date) -> int:
     return years
 
 
-def booking_order_key(priority_rank: int, clock_start_day: int, referral_id: int) -> tuple[int, ...]:
+def booking_order_key(
+    priority_rank: int, clock_start_day: int, referral_id: int
+) -> tuple[int, int, int]:
     """Sort key: priority first, then longest wait (earliest clock start), then referral id."""
     return (priority_rank, clock_start_day, referral_id)
 
