@@ -8,9 +8,11 @@ and, within a priority, packs the sessions so that the waiting it clears is larg
 * priorities are solved one after another, P1 first, each into the minutes the ones before left,
   so no patient is passed over for a lower-priority one who took their place;
 * within a priority, booking a patient is worth their wait in days at the end of the plan (all
-  share one target, so this is their wait against target), and an earlier session is preferred
-  (one day of wait outweighs any one booking's date), so a longest-waiting patient who fits is
-  booked;
+  share one target, so this is their wait against target): the solver books the set of patients
+  that clears the most wait, so a longest-waiting patient who fits is booked;
+* then, longest waiting first, each booked patient moves to the earliest session with room, so
+  together with the step below no patient is left behind a lower-priority one where capacity
+  allows, whatever the solver's status;
 * only patients who could be booked enter the model: among patients with the same sessions and
   case length, only as many of the longest waiting as those sessions could hold at all (a shorter
   wait could never be chosen over a longer one of the same shape) — exact, and it keeps the model
@@ -86,9 +88,6 @@ def _solve_tier(
     if len(pairs) > max_variables:
         return hinted, "greedy (model too large)", len(candidates), len(pairs)
 
-    days = np.unique(problem.session_day)
-    day_rank = {int(d): r for r, d in enumerate(days.tolist())}
-    weight = len(days) + 1
     model = cp_model.CpModel()
     x = {pair: model.new_bool_var(f"x{pair[0]}_{pair[1]}") for pair in pairs}
     by_patient: dict[int, list[cp_model.IntVar]] = {}
@@ -103,11 +102,7 @@ def _solve_tier(
         model.add(sum(m * v for m, v in terms) <= int(left[s]))
     horizon = problem.horizon_day
     model.maximize(
-        sum(
-            ((horizon - int(problem.clock[i]) + 1) * weight - day_rank[int(problem.session_day[s])])
-            * var
-            for (i, s), var in x.items()
-        )
+        sum((horizon - int(problem.clock[i]) + 1) * var for (i, s), var in x.items())
     )
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
@@ -119,6 +114,28 @@ def _solve_tier(
     booked = {i: s for (i, s), var in x.items() if solver.value(var)}
     status = "optimal" if code == cp_model.OPTIMAL else "feasible (time limit)"
     return booked, status, len(candidates), len(pairs)
+
+
+def _move_earlier(problem: Problem, tier: IntArray, assigned: IntArray, left: IntArray) -> None:
+    """Move booked patients, longest waiting first, into earlier sessions with room, until none
+    can move: the solver weighs only the wait cleared, and the dates are settled here."""
+    moved = True
+    while moved:
+        moved = False
+        for i in booking_order(problem, tier).tolist():
+            current = int(assigned[i])
+            if current == UNBOOKED:
+                continue
+            need = int(problem.minutes[i])
+            for s in problem.eligible[int(problem.signature[i])].tolist():
+                if s >= current:
+                    break
+                if left[s] >= need:
+                    left[s] -= need
+                    left[current] += need
+                    assigned[i] = s
+                    moved = True
+                    break
 
 
 def optimise(
@@ -140,6 +157,7 @@ def optimise(
         for i, s in booked.items():
             assigned[i] = s
             left[s] -= problem.minutes[i]
+        _move_earlier(problem, tier, assigned, left)
         # Anyone of this priority who still fits somewhere (possible only short of optimal)
         # takes the first session with room, so no minutes a patient could use stay idle.
         rest = tier[assigned[tier] == UNBOOKED]
