@@ -91,9 +91,10 @@ def weibull_mean_weeks(mix: Mix, stretch: float) -> float:
 
 
 def draw_waits(rng: np.random.Generator, mix: Mix, stretch: float, n: int) -> np.ndarray:
-    """Waits in whole days from the calibrated Weibull, stretched by ``stretch``."""
+    """Waits in whole days (a part day counts as a day, as a wait of 0.1 weeks is in the
+    RTT band >0-1) from the calibrated Weibull, stretched by ``stretch``."""
     weeks = mix.scale_weeks * stretch * rng.weibull(mix.shape, n)
-    return np.floor(weeks * 7).astype(np.int64)
+    return np.ceil(weeks * 7).astype(np.int64)
 
 
 def draw_referrals(
