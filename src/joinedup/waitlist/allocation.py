@@ -97,10 +97,8 @@ def priority_order_breaches(problem: Problem, assigned: IntArray) -> int:
         here = booked[assigned[booked] == s]
         if len(here) == 0:
             continue
-        for rank in range(int(problem.rank[here].min()), 4):
+        for rank in range(int(problem.rank[here].max())):
             lower = here[problem.rank[here] > rank]
-            if len(lower) == 0:
-                break
             room = left[s] + int(problem.minutes[lower].max())
             later = booked_day > problem.session_day[s]
             breaches |= (
