@@ -4,7 +4,8 @@ Why a module of its own: the greedy rule, the optimiser, the checks and the simu
 the same preparation — priority ranks, waits as day numbers, and for every patient the sessions
 that accept them in offering order. Patients who share a trust, specialty and age share that
 list (their "signature"), so it is worked out once per signature, not once per patient, which
-keeps a 100,000-patient list fast.
+keeps a 100,000-patient list fast. Priorities other than P1–P4 cannot reach here: the loader
+rejects them.
 """
 
 from __future__ import annotations
@@ -87,15 +88,20 @@ def build_problem(
     )
     rank_of = {code: priorities.rank(code) for code in priorities.codes}
     target_of = {code: priorities.target_days(code) for code in priorities.codes}
-    priority = frame["priority"].astype(str)
+    priority = frame["priority"].to_numpy(dtype=object).tolist()
     ages = _ages(frame["age"])
-    keys = pd.DataFrame(
-        {"trust": frame["trust_code"].astype(str), "specialty": frame["specialty"].astype(str),
-         "age": ages}
+    signature = np.empty(len(frame), dtype=np.int64)
+    combos: dict[tuple[str, str, int], int] = {}
+    keys = zip(
+        frame["trust_code"].to_numpy(dtype=object).tolist(),
+        frame["specialty"].to_numpy(dtype=object).tolist(),
+        ages.tolist(),
+        strict=True,
     )
-    codes, uniques = pd.factorize(pd.MultiIndex.from_frame(keys))
+    for i, key in enumerate(keys):
+        signature[i] = combos.setdefault(key, len(combos))
     eligible: list[IntArray] = []
-    for trust, specialty, age in uniques:
+    for trust, specialty, age in combos:
         known_age = None if age < 0 else int(age)
         accepting = [
             i for i, s in enumerate(ordered) if s.rule.accepts(specialty, trust, known_age)
@@ -106,12 +112,12 @@ def build_problem(
         patients=frame,
         sessions=ordered,
         priorities=priorities,
-        rank=np.asarray(priority.map(rank_of), dtype=np.int64),
+        rank=np.array([rank_of[p] for p in priority], dtype=np.int64),
         clock=day_numbers(frame["clock_start"]),
         minutes=frame["expected_minutes"].to_numpy(dtype=np.int64),
         referral=frame["referral_id"].to_numpy(dtype=np.int64),
-        target_days=np.asarray(priority.map(target_of), dtype=np.float64),
-        signature=np.asarray(codes, dtype=np.int64),
+        target_days=np.array([target_of[p] for p in priority], dtype=np.float64),
+        signature=signature,
         eligible=tuple(eligible),
         session_day=np.array([day_number(s.day) for s in ordered], dtype=np.int64),
         session_minutes=np.array([s.minutes for s in ordered], dtype=np.int64),

@@ -75,15 +75,15 @@ def _measure(
     waiting: pd.DataFrame, day: int, treated: pd.Series, groups: list[tuple[str, str]]
 ) -> list[dict[str, Any]]:
     """One row of metrics per (trust, specialty), waits in weeks at ``day``."""
+    days = day - day_numbers(waiting["clock_start"])
+    group = waiting["_group"].to_numpy(dtype=np.int64)
+    order = np.lexsort((days, group))
+    days, group = days[order], group[order]
+    bounds = np.searchsorted(group, np.arange(len(groups) + 1))
     rows = []
-    days = day - day_numbers(waiting["clock_start"]) if len(waiting) else np.array([], dtype=int)
-    keys = list(zip(waiting["trust_code"], waiting["specialty"], strict=True))
-    by_group: dict[tuple[str, str], list[int]] = {}
-    for k, d in zip(keys, days.tolist(), strict=True):
-        by_group.setdefault(k, []).append(d)
-    for group in groups:
-        waits = np.sort(np.array(by_group.get(group, []), dtype=np.int64))
-        row: dict[str, Any] = {"trust_code": group[0], "specialty": group[1],
+    for g, key in enumerate(groups):
+        waits = days[bounds[g] : bounds[g + 1]]
+        row: dict[str, Any] = {"trust_code": key[0], "specialty": key[1],
                                "list_size": len(waits)}
         for w in THRESHOLD_WEEKS:
             row[f"over_{w}"] = int((waits > 7 * w).sum())
@@ -93,9 +93,19 @@ def _measure(
             row["longest_wait_weeks"] = round(waits[-1] / 7, 2)
         else:
             row["median_wait_weeks"] = row["p92_wait_weeks"] = row["longest_wait_weeks"] = 0.0
-        row["treated"] = int(treated.get(group, 0))
+        row["treated"] = int(treated.get(g, 0))
         rows.append(row)
     return rows
+
+
+def _prepared(frame: pd.DataFrame, groups: list[tuple[str, str]]) -> pd.DataFrame:
+    """The patient columns with plain object strings (fast to compare) and a group number."""
+    out = frame.loc[:, list(PATIENT_COLUMNS)].reset_index(drop=True)
+    for column in ("trust_code", "specialty", "procedure_code", "priority"):
+        out[column] = out[column].to_numpy(dtype=object)
+    number = {key: g for g, key in enumerate(groups)}
+    keys = zip(out["trust_code"].tolist(), out["specialty"].tolist(), strict=True)
+    return out.assign(_group=np.array([number[k] for k in keys], dtype=np.int64))
 
 
 def simulate(
@@ -108,12 +118,12 @@ def simulate(
         set(zip(inputs.start_list["trust_code"], inputs.start_list["specialty"], strict=True))
         | set(zip(inputs.arrivals["trust_code"], inputs.arrivals["specialty"], strict=True))
     )
-    arrivals = inputs.arrivals.loc[:, list(PATIENT_COLUMNS)]
+    arrivals = _prepared(inputs.arrivals, groups)
     arrival_day = day_numbers(arrivals["clock_start"])
     start = day_number(inputs.start)
     rows: list[dict[str, Any]] = []
     for scenario in SCENARIOS:
-        waiting = inputs.start_list.loc[:, list(PATIENT_COLUMNS)].reset_index(drop=True)
+        waiting = _prepared(inputs.start_list, groups)
         for row in _measure(waiting, start, pd.Series(dtype=int), groups):
             rows.append({"scenario": scenario, "week": 0, "date": inputs.start.isoformat(), **row})
         for week in range(1, inputs.weeks + 1):
@@ -124,7 +134,7 @@ def simulate(
                 problem = build_problem(waiting, sessions, priorities)
                 assigned, _ = greedy(problem)
                 booked = assigned != UNBOOKED
-                treated = waiting[booked].groupby(["trust_code", "specialty"]).size()
+                treated = waiting[booked].groupby("_group").size()
                 waiting = waiting[~booked]
             new = arrivals[(arrival_day >= begin) & (arrival_day < end)]
             waiting = pd.concat([waiting, new], ignore_index=True)
