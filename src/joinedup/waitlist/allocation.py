@@ -4,8 +4,9 @@ Why: the greedy rule and the optimiser return bare session numbers; a trust mana
 bookings with their reasons, the patients left waiting and why, how full each session is, and
 the plan's total weighted wait, with the greedy plan's figures beside the optimiser's, in total
 and by priority (the optimiser puts priorities first, so it can leave more P4 wait to clear more
-P3 wait, and the total then favours greedy). ``priority_order_breaches`` re-checks the rule that no higher-priority patient waits
-behind a lower-priority one where capacity allows, so every plan carries its own proof.
+P3 wait, and the total then favours greedy). ``priority_order_breaches`` re-checks the rule
+that no higher-priority patient waits behind a lower-priority one where capacity allows, so
+every plan carries its own proof.
 """
 
 from __future__ import annotations

@@ -73,7 +73,7 @@ def test_a_repeated_id_a_short_row_and_the_count_of_bad_rows(tmp_path: Path) -> 
 def test_missing_file_missing_columns_and_no_rows(tmp_path: Path) -> None:
     with pytest.raises(SessionsError, match="no such capacity file"):
         read_sessions(tmp_path / "none.csv")
-    with pytest.raises(SessionsError, match="line 1: missing column.s. min_age, max_age"):
+    with pytest.raises(SessionsError, match=r"line 1: missing column\(s\) min_age, max_age"):
         read_sessions(write(tmp_path, ",".join(COLUMNS[:-2])))
     with pytest.raises(SessionsError, match="no sessions"):
         read_sessions(write(tmp_path, HEADER))
