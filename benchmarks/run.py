@@ -22,7 +22,8 @@ def main() -> int:
         code = subprocess.call([sys.executable, str(HERE / script), "--patients", FULL, "--record"])
         if code != 0:
             return code
-    return 0
+    print("== bench_waitlist.py", flush=True)  # sizes of its own: 10,000 and 100,000 patients
+    return subprocess.call([sys.executable, str(HERE / "bench_waitlist.py"), "--record"])
 
 
 if __name__ == "__main__":

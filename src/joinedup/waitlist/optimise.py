@@ -36,7 +36,7 @@ from joinedup.waitlist.greedy import UNBOOKED, greedy
 from joinedup.waitlist.problem import IntArray, Problem, booking_order
 
 DEFAULT_TIME_LIMIT = 10.0
-DEFAULT_MAX_VARIABLES = 400_000
+DEFAULT_MAX_VARIABLES = 150_000
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,9 @@ def _solve_tier(
     hint, _ = greedy(problem, left, tier)
     hinted = {int(i): int(hint[i]) for i in tier.tolist() if hint[i] != UNBOOKED}
     candidates = _candidates(problem, tier, left)
+    size = sum(len(problem.eligible[int(problem.signature[i])]) for i in candidates)
+    if size > max_variables:
+        return hinted, "greedy (model too large)", len(candidates), size
     pairs = [
         (i, int(s))
         for i in candidates

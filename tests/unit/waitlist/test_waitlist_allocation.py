@@ -141,11 +141,16 @@ def test_the_optimiser_is_never_worse_than_greedy_for_the_top_priority(
 
 
 def test_the_breach_check_finds_a_patient_passed_over() -> None:
-    # A P4 holds the only session while a P2 who would fit is left waiting.
+    # A P4 holds the only session while a P2 who would fit is left waiting: one breach.
     rows = [patient(1, "P2", "2024-12-01", 60), patient(2, "P4", "2024-01-01", 60)]
     problem = problem_of(rows, [session("S", date(2025, 2, 3), minutes=60)])
     passed_over = np.array([UNBOOKED, 0])
     assert priority_order_breaches(problem, passed_over) == 1
+    # Booking the P2 a week later, behind the P4, is a breach too.
+    two = problem_of(rows, [session("S", date(2025, 2, 3), minutes=60),
+                            session("T", date(2025, 2, 10), minutes=60)])
+    assert priority_order_breaches(two, np.array([1, 0])) == 1
+    assert priority_order_breaches(two, np.array([0, 1])) == 0
     # The P2 needing more than the session holds is no breach.
     rows[0]["expected_minutes"] = 90
     bigger = problem_of(rows, [session("S", date(2025, 2, 3), minutes=60)])
