@@ -97,7 +97,7 @@ def allocate_command(
                                                     "session_use.csv and summary.json.",
                                       show_default=False)],
     method: Annotated[str, typer.Option(
-        "--method", help="optimiser (OR-Tools CP-SAT), greedy, or auto (optimiser up to 20,000 "
+        "--method", help="optimiser (OR-Tools CP-SAT), greedy, or auto (optimiser up to 5,000 "
         "waiting patients).")] = "auto",
     time_limit: Annotated[float, typer.Option(
         "--time-limit", min=0.1, help="Seconds the optimiser may spend on each priority.")] = 10.0,
