@@ -142,8 +142,12 @@ def allocate(request: AllocateRequest) -> AllocateResult:
 # plan -------------------------------------------------------------------------------------------
 
 
-def plan_queue(request: PlanInputs) -> Plan:
-    """The NHSRwaitinglist planning figures for one list (the request is the domain's inputs)."""
+PlanRequest = PlanInputs
+"""What `plan` is asked: the domain's inputs (demand, queue size, target wait, options)."""
+
+
+def plan_queue(request: PlanRequest) -> Plan:
+    """The NHSRwaitinglist planning figures for one list."""
     return plan(request)
 
 

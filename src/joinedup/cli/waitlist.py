@@ -157,10 +157,9 @@ def plan_command(
     Target mean wait and queue size for a target wait, relief capacity to reach the target queue
     in --time-to-target weeks, and target capacity allowing for variation.
     """
-    from joinedup.app.waitlist import plan_queue
-    from joinedup.domain.waitlist.queue import PlanInputs
+    from joinedup.app.waitlist import PlanRequest, plan_queue
 
-    inputs = PlanInputs(demand, queue_size, target_wait, time_to_target, factor, cv_demand,
+    inputs = PlanRequest(demand, queue_size, target_wait, time_to_target, factor, cv_demand,
                         cv_capacity, mean_wait, capacity)
     try:
         result = plan_queue(inputs)

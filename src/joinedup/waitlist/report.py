@@ -50,7 +50,11 @@ def render(frame: pd.DataFrame, summary: dict[str, Any]) -> str:
         **{f"over_{w}": int(start[start["scenario"] == SCENARIOS[0]][f"over_{w}"].sum())
            for w in THRESHOLD_WEEKS},
     }
-    detail = final.sort_values(["trust_code", "specialty", "scenario"]).to_dict("records")
+    rank = {name: i for i, name in enumerate(SCENARIOS)}
+    detail = sorted(
+        final.to_dict("records"),
+        key=lambda r: (r["trust_code"], r["specialty"], rank[r["scenario"]]),
+    )
     template = _ENV.get_template("simulation.html.j2")
     return template.render(
         summary=summary,
