@@ -21,7 +21,9 @@ and, within a priority, packs the sessions so that the waiting it clears is larg
   greedy for that priority; if the solver finds nothing in its time limit, or the model is larger
   than ``max_variables``, the greedy booking stands and the result says so.
 
-CP-SAT is run with a fixed seed and one worker so the same input gives the same plan.
+CP-SAT is run with a fixed seed and one worker, so a priority solved to optimality gets the same
+plan every time; one cut off by the (wall-clock) time limit may differ between runs on a busy
+machine, and its status says it was cut off.
 """
 
 from __future__ import annotations
