@@ -16,24 +16,27 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 TOKEN_PREFIX = "jdu_"
-_hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("not a real password; equalises the time of unknown users")
+PRODUCTION_HASHER = PasswordHasher()
+"""Argon2id with argon2-cffi's defaults (RFC 9106's low-memory profile: 3 passes, 64 MiB)."""
+HASHER = PRODUCTION_HASHER
+"""The hasher in use (tests swap in a cheap one)."""
+_DUMMY_HASH = PRODUCTION_HASHER.hash("not a real password; equalises the time of unknown users")
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return HASHER.hash(password)
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
     """Whether `password` matches; an account without a password takes the same time to refuse."""
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return HASHER.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(stored_hash: str) -> bool:
-    return _hasher.check_needs_rehash(stored_hash)
+    return HASHER.check_needs_rehash(stored_hash)
 
 
 def new_token() -> str:

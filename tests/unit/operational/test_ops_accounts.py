@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from argon2 import Type
 from sqlalchemy import select
 
 from joinedup.domain.login_policy import PasswordError
 from joinedup.domain.roles import Role, RoleError
-from joinedup.operational import OpsStore
+from joinedup.operational import OpsStore, credentials
 from joinedup.operational.accounts import AccountError
 from joinedup.operational.schema import api_tokens, users
 
@@ -82,3 +83,10 @@ def test_disabled_user_is_refused_by_password_token_and_session(ops_store: OpsSt
     assert ops_store.sessions.resolve(session) is None
     with pytest.raises(AccountError, match="disabled"):
         ops_store.accounts.issue_token("leaver")
+
+
+def test_production_hashing_uses_rfc_9106_low_memory_argon2id() -> None:
+    # RFC 9106 section 4, second recommended option: Argon2id, t=3, p=4, m=2^16 KiB (64 MiB).
+    hasher = credentials.PRODUCTION_HASHER
+    assert (hasher.time_cost, hasher.memory_cost, hasher.parallelism) == (3, 65536, 4)
+    assert hasher.type is Type.ID
