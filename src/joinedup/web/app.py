@@ -76,5 +76,6 @@ def create_app(settings: ServeSettings, services: Services | None = None,
         app.include_router(router, prefix=prefix)
     errors.install(app)
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
-    app.add_middleware(RequestLog)
+    app.add_middleware(RequestLog, templates={id(route): path
+                                              for _, path, route in route_table(app)})
     return app

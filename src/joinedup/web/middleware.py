@@ -69,8 +69,15 @@ class SecurityHeaders:
 
 
 class RequestLog:
-    def __init__(self, app: ASGIApp) -> None:
+    """One INFO line per request: method, route template, status, milliseconds.
+
+    `templates` maps a route object to its full path template (prefix included), as the app
+    factory knows it; requests matching no route log "(no route)", never their path.
+    """
+
+    def __init__(self, app: ASGIApp, templates: dict[int, str]) -> None:
         self.app = app
+        self.templates = templates
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -88,6 +95,6 @@ class RequestLog:
             await self.app(scope, receive, record_status)
         finally:
             route = scope.get("route")
-            template = getattr(route, "path", None) or "(no route)"
+            template = self.templates.get(id(route), "(no route)")
             log.info("%s %s %s %.0fms", scope["method"], template, status["code"],
                      (time.perf_counter() - started) * 1000)
