@@ -7,13 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from joinedup.app.access import Permission, Principal
-from joinedup.web.api.models import Health, Me
+from joinedup.web.api.models import REFUSALS, Health, Me
 from joinedup.web.auth import public, require
 
 router = APIRouter(tags=["account"])
 
 
-@router.get("/me", response_model=Me)
+@router.get("/me", response_model=Me, responses=REFUSALS)
 def me(principal: Annotated[Principal, Depends(require(Permission.ACCOUNT_READ))]) -> Me:
     """The signed-in user (or the token's owner), their role, organisation and permissions."""
     return Me(name=principal.name, role=principal.role.value, org_code=principal.org_code,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from joinedup.app.access import Permission, Principal
 from joinedup.app.audit import AuditQuery, read_audit
-from joinedup.web.api.models import AuditEntryOut, AuditPage
+from joinedup.web.api.models import REFUSALS, AuditEntryOut, AuditPage
 from joinedup.web.auth import client_address, require, services
 
 router = APIRouter(tags=["audit"])
@@ -21,7 +21,7 @@ def _naive_utc(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC).replace(tzinfo=None)
 
 
-@router.get("/audit", response_model=AuditPage)
+@router.get("/audit", response_model=AuditPage, responses=REFUSALS)
 def audit(
     request: Request,
     principal: Annotated[Principal, Depends(require(Permission.AUDIT_READ))],
@@ -38,6 +38,7 @@ def audit(
                        until=_naive_utc(until), user_name=user, action=action, patient=patient)
     entries = read_audit(services(request).store, principal, query, client_address(request))
     return AuditPage(
-        entries=[AuditEntryOut(**{**e.__dict__, "patients": list(e.patients)}) for e in entries],
+        entries=[AuditEntryOut(**{**e.__dict__, "at": e.at.replace(tzinfo=UTC),
+                                  "patients": list(e.patients)}) for e in entries],
         next_before_id=entries[-1].id if len(entries) == limit else None,
     )

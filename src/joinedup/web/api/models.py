@@ -35,5 +35,16 @@ class AuditPage(BaseModel):
         description="Pass as before_id for the next (older) page; null on the last page")
 
 
+class Problem(BaseModel):
+    detail: str
+
+
+REFUSALS: dict[int | str, dict[str, object]] = {
+    401: {"model": Problem, "description": "No valid credentials (send a bearer token)"},
+    403: {"model": Problem, "description": "The credentials' role or organisation may not"},
+}
+"""The refusals every guarded endpoint can answer; pass as `responses=REFUSALS`."""
+
+
 class Health(BaseModel):
     status: str
