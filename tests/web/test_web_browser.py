@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import Page, Playwright, expect
+
 from fixtures.browser import LiveServer, axe_violations, open_browser, screenshot
 from fixtures.web import PASSWORD
-from playwright.sync_api import Page, Playwright, expect
 
 pytestmark = pytest.mark.browser
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from fixtures.web import World, build_world
 from hypothesis import HealthCheck, given, settings
 
+from fixtures.web import World, build_world
 from joinedup.web.app import route_table
 
 
