@@ -37,6 +37,8 @@ def sign_in(store: OpsStore, name: str, password: str, client: str) -> tuple[Pri
                                       resource="login", outcome=Outcome.FAILURE,
                                       client_address=client))
         raise SignInRefused(GENERIC_FAILURE)
+    store.sessions.purge_expired()  # housekeeping, on the rare path that adds a session
+    store.throttle.purge_before_window()
     principal = user.principal()
     store.audit.append(AuditEvent(
         actor=Actor(principal.name, principal.user_id, principal.role.value, principal.org_code),

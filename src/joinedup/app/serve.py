@@ -10,6 +10,7 @@ carry NHS numbers, so the web app writes its own log line with the route templat
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,10 @@ def open_services(settings: ServeSettings) -> Services:
 def run_server(asgi_app: Any, settings: ServeSettings) -> None:
     """Serve until interrupted (uvicorn, one process; no access log — see the module note)."""
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
 
+    log_config = copy.deepcopy(LOGGING_CONFIG)
+    log_config["loggers"]["joinedup"] = {"handlers": ["default"], "level": "INFO",
+                                         "propagate": False}
     uvicorn.run(asgi_app, host=settings.host, port=settings.port, access_log=False,
-                proxy_headers=False, server_header=False, log_level="info")
+                proxy_headers=False, server_header=False, log_config=log_config)

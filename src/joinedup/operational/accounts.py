@@ -48,7 +48,8 @@ class User:
         return Principal(user_id=self.id, name=self.name, role=self.role, org_code=self.org_code)
 
 
-def _user(row: Row) -> User:
+def user_from_row(row: Row) -> User:
+    """A `User` from a row holding the users table's columns."""
     return User(id=row.id, name=row.name, role=Role(row.role), org_code=row.org_code,
                 disabled=bool(row.disabled), has_password=row.password_hash is not None,
                 created_at=row.created_at)
@@ -77,12 +78,12 @@ class Accounts:
     def get(self, name: str) -> User | None:
         with self._store.engine.connect() as conn:
             row = conn.execute(select(users).where(users.c.name == name)).one_or_none()
-        return None if row is None else _user(row)
+        return None if row is None else user_from_row(row)
 
     def get_by_id(self, user_id: int) -> User | None:
         with self._store.engine.connect() as conn:
             row = conn.execute(select(users).where(users.c.id == user_id)).one_or_none()
-        return None if row is None else _user(row)
+        return None if row is None else user_from_row(row)
 
     def require(self, name: str) -> User:
         user = self.get(name)
@@ -93,7 +94,7 @@ class Accounts:
     def list(self) -> list[User]:
         with self._store.engine.connect() as conn:
             rows = conn.execute(select(users).order_by(users.c.name)).all()
-        return [_user(r) for r in rows]
+        return [user_from_row(r) for r in rows]
 
     def count_admins(self) -> int:
         with self._store.engine.connect() as conn:
@@ -130,7 +131,7 @@ class Accounts:
             with self._store.engine.begin() as conn:
                 conn.execute(update(users).where(users.c.id == row.id).values(
                     password_hash=credentials.hash_password(password)))
-        return _user(row)
+        return user_from_row(row)
 
     def issue_token(self, name: str) -> str:
         """A new API token for the user, revoking any earlier one. Returned once, never stored."""
@@ -173,4 +174,4 @@ class Accounts:
             with self._store.engine.begin() as conn:
                 conn.execute(update(api_tokens).where(api_tokens.c.id == row.token_id)
                              .values(last_used_at=now))
-        return _user(row)
+        return user_from_row(row)

@@ -75,7 +75,7 @@ class AuditLog:
                 at=self._store.now(), user_id=actor.user_id, user_name=actor.name[:64],
                 role=actor.role, org_code=actor.org_code, action=str(event.action),
                 resource=event.resource[:512], outcome=str(event.outcome), reason=event.reason,
-                client_address=(event.client_address or None) and event.client_address[:64],
+                client_address=event.client_address[:64] if event.client_address else None,
             ).returning(audit_log.c.id)).scalar_one()
             patients = sorted(set(event.patients))
             if patients:

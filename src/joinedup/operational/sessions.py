@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, insert, or_, select, update
 
 from joinedup.operational import credentials
-from joinedup.operational.accounts import User, _user
+from joinedup.operational.accounts import User, user_from_row
 from joinedup.operational.schema import sessions, users
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ class Sessions:
             with self._store.engine.begin() as conn:
                 conn.execute(update(sessions).where(sessions.c.session_hash == key)
                              .values(last_seen_at=now))
-        return _user(row)
+        return user_from_row(row)
 
     def end(self, session_id: str) -> None:
         with self._store.engine.begin() as conn:
