@@ -217,3 +217,6 @@ def import_ods(
     given = [Path(p) for p in (epraccur, epcn) if p is not None]
     build.info.update({"kind": STORE_KIND, "ods_files": ", ".join(p.name for p in given)})
     return write_aggregates(Path(db_path), build, given[0], rejects_csv, today, None)
+
+
+__all__ = ["AggregateImportError", "ImportReport", "import_cvdprevent", "import_ods", "import_qof"]

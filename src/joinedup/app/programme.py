@@ -55,3 +55,11 @@ class ProgrammeSetup:
     def ambition(self, request: AmbitionRequest) -> Ambition:
         """The ambition in force: the request, with this programme's defaults for the rest."""
         return request.resolve(self.programme.ambitions)
+
+
+__all__ = [
+    "AmbitionRequest",
+    "ProgrammeRequest",
+    "ProgrammeSetup",
+    "PublicationPolicy",
+]

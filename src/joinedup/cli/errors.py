@@ -1,6 +1,6 @@
 """How the CLI reports a user's mistake: one clear line on stderr and exit code 2, no traceback.
 
-Every error a user can fix derives from `joinedup.domain.errors.UserError`; commands catch that
+Every error a user can fix derives from `joinedup.app.errors.UserError`; commands catch that
 one class (`user_errors`) and anything else is a bug that keeps its traceback.
 """
 
@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 import typer
 
-from joinedup.domain.errors import UserError
+from joinedup.app.errors import UserError
 
 
 def fail(message: str) -> typer.Exit:

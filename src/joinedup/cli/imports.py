@@ -1,6 +1,6 @@
 """`joinedup import qof|cvdprevent`: published aggregates into a store `joinedup run` can read.
 
-A thin layer over ``joinedup.store.aggregates``: it parses options, prints per file the rows in,
+A thin layer over ``joinedup.app.imports``: it parses options, prints per file the rows in,
 loaded and rejected and where the rejects went, and turns an import error into one ``error:``
 line with exit code 2 (the previous store is then unchanged).
 """
@@ -16,7 +16,7 @@ import typer
 from joinedup.cli.errors import fail, user_errors
 
 if TYPE_CHECKING:
-    from joinedup.store.aggregates import ImportReport
+    from joinedup.app.imports import ImportReport
 
 app = typer.Typer(
     name="import",

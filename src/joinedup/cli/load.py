@@ -1,6 +1,6 @@
 """`joinedup load`: validate a folder of contract files into the embedded DuckDB store.
 
-A thin layer over ``joinedup.store.load``: it parses options, shows progress per table, prints
+A thin layer over ``joinedup.app.load``: it parses options, shows progress per table, prints
 the counts and where the rejects went, and turns a ``LoadError`` into one ``error:`` line with
 exit code 2.
 """

@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from joinedup.domain.ambitions import AmbitionRequest
-    from joinedup.domain.disclosure import PublicationPolicy
+    from joinedup.app.programme import AmbitionRequest, PublicationPolicy
 
 Db = Annotated[Path, typer.Option("--db", help="DuckDB store made by `joinedup load` or "
                                                 "`joinedup import`.")]
@@ -49,13 +48,13 @@ def ambition_request(
     detect: float | None, treat: float | None, combined: float | None
 ) -> AmbitionRequest:
     """The ambition options as one request; checked once, when the programme resolves it."""
-    from joinedup.domain.ambitions import AmbitionRequest
+    from joinedup.app.programme import AmbitionRequest
 
     return AmbitionRequest(detect=detect, treat=treat, combined=combined)
 
 
 def publication(publish: bool, suppress_max: int, round_to: int) -> PublicationPolicy | None:
-    from joinedup.domain.disclosure import PublicationPolicy
+    from joinedup.app.programme import PublicationPolicy
 
     return PublicationPolicy(suppress_max, round_to) if publish else None
 

@@ -1,6 +1,6 @@
 """`joinedup synth`: generate a synthetic ICS as Parquet files in the data contract's shape.
 
-A thin layer over ``joinedup.sources.synthetic.generator``: it parses options, shows a progress
+A thin layer over ``joinedup.app.synth``: it parses options, shows a progress
 bar over the generator's stages, prints what was written, and turns a bad option into one
 ``error:`` line with exit code 2.
 """

@@ -17,8 +17,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from joinedup.app.errors import UserError
 from joinedup.cli.errors import fail
-from joinedup.domain.errors import UserError
 
 group = typer.Typer(
     name="waitlist",
