@@ -27,6 +27,10 @@ app = typer.Typer(
 
 _DB_HELP = "DuckDB store to create or update (a store of published aggregates)."
 _REJECTS_HELP = "Where to write rejected rows as CSV (default: <db stem>.rejects.csv)."
+MaxRejectedShare = Annotated[float | None, typer.Option(
+    "--max-rejected-share", min=0, max=1, show_default=False,
+    help="Refuse the import, leaving --db as it was, when more than this share of any file's "
+    "rows would be rejected (default 0.1; 1 imports whatever is rejected).")]
 
 
 def register(parent: typer.Typer) -> None:
@@ -64,6 +68,7 @@ def qof_command(
         "--ics", help="Keep one ICS/STP's practices, e.g. QWO (default: all).")] = None,
     rejects: Annotated[Path | None, typer.Option("--rejects", help=_REJECTS_HELP,
                                                  show_default=False)] = None,
+    max_rejected_share: MaxRejectedShare = None,
 ) -> None:
     """Check QOF files row by row and import them; rejected rows are kept with reasons."""
     try:
@@ -71,6 +76,7 @@ def qof_command(
             db, prevalence=prevalence, geography=geography, achievement=achievement, ages=ages,
             imd=imd, pcn_imd=pcn_imd, indicators=indicators, year=_year(year),
             ics=ics.upper() if ics else None, rejects_csv=rejects,
+            max_rejected_share=max_rejected_share,
         )
     except LoadError as exc:  # AggregateImportError, or a target that cannot be written
         raise fail(str(exc)) from None
@@ -84,10 +90,12 @@ def cvdprevent_command(
     db: Annotated[Path, typer.Option("--db", help=_DB_HELP, show_default=False)],
     rejects: Annotated[Path | None, typer.Option("--rejects", help=_REJECTS_HELP,
                                                  show_default=False)] = None,
+    max_rejected_share: MaxRejectedShare = None,
 ) -> None:
     """Check CVDPREVENT rows and import them; suppressed values are kept as unknown."""
     try:
-        report = import_cvdprevent(db, files, rejects_csv=rejects)
+        report = import_cvdprevent(db, files, rejects_csv=rejects,
+                                   max_rejected_share=max_rejected_share)
     except LoadError as exc:  # AggregateImportError, or a target that cannot be written
         raise fail(str(exc)) from None
     _print(report)

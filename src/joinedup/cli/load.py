@@ -55,18 +55,41 @@ def load_command(
             show_default=False,
         ),
     ] = None,
+    max_rejected_share: Annotated[
+        float | None,
+        typer.Option(
+            "--max-rejected-share",
+            min=0,
+            max=1,
+            help="Refuse the whole load, leaving --db as it was, when more than this share of "
+            "any table's rows would be rejected (default 0.1; 1 loads whatever is rejected).",
+            show_default=False,
+        ),
+    ] = None,
+    date_format: Annotated[
+        str | None,
+        typer.Option(
+            "--date-format",
+            help="The day-first form of text dates in the files: DD/MM/YYYY (20/12/1949) or "
+            "DD-MMM-YYYY (20-Dec-1949). ISO YYYY-MM-DD, also with a midnight time, is always "
+            "read; ambiguous forms are never guessed.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Check every row of SOURCE against the data contract and load the good rows into --db.
 
     Rejected rows go to the database's rejects table and a CSV, with file, row, field, reason.
 
-    The previous database is replaced only when the whole load succeeds.
+    The previous database is replaced only when the whole load succeeds, and not when a table
+    would lose more than --max-rejected-share of its rows.
     """
     as_of = _parse_day(today)
     err = Console(stderr=True)
     try:
         with _TableProgress(err) as show:
-            report = load(source, db, today=as_of, rejects_csv=rejects, progress=show)
+            report = load(source, db, today=as_of, rejects_csv=rejects, progress=show,
+                          date_format=date_format, max_rejected_share=max_rejected_share)
     except LoadError as exc:
         raise fail(str(exc)) from None
     except KeyboardInterrupt:

@@ -57,6 +57,11 @@ from joinedup.sources.qof.readers import Imported, Reject, SourceFileError
 from joinedup.store.atomic import check_target, discard, publish, sibling
 from joinedup.store.errors import LoadError
 from joinedup.store.load_log import create_load_log, record_load
+from joinedup.store.reject_limit import (
+    check_limit,
+    refuse_if_empty,
+    refuse_if_over,
+)
 from joinedup.store.rejects import create_rejects_table
 from joinedup.store.report import TableCounts
 from joinedup.store.sql import ident, literal
@@ -169,15 +174,19 @@ def import_qof(
     ics: str | None = None,
     rejects_csv: Path | str | None = None,
     today: date | None = None,
+    max_rejected_share: float | None = None,
 ) -> ImportReport:
     """Check the QOF files and replace the QOF part of the store at ``db_path`` with them.
 
     ``year`` is the first calendar year of the QOF year (2019 for 2019-20); by default it comes
     from the geography file's name (``..._2019_2020.csv``) or the prevalence file's
     (``PREVALENCE_1920.csv``). ``indicators`` defaults to the packaged MAPPING_INDICATORS file
-    for the year. ``ics`` keeps one ICS/STP's practices in the footprint (e.g. ``QWO``). Raises
-    AggregateImportError, leaving the previous store untouched, when the import cannot go ahead.
+    for the year. ``ics`` keeps one ICS/STP's practices in the footprint (e.g. ``QWO``). A file
+    that holds no rows, or would reject more than ``max_rejected_share`` of its rows, stops the
+    import (``reject_limit``). Raises AggregateImportError (or TooManyRejectsError), leaving the
+    previous store untouched, when the import cannot go ahead.
     """
+    share = check_limit(max_rejected_share)
     year_start = year if year is not None else _year_from_names(Path(geography), Path(prevalence))
     build = _Build(QOF_PART)
     try:
@@ -193,7 +202,7 @@ def import_qof(
         "period_end": date(year_start + 1, 3, 31).isoformat(),
         "ics": ics or "",
     })
-    return _write(Path(db_path), build, Path(prevalence), rejects_csv, today, label)
+    return _write(Path(db_path), build, Path(prevalence), rejects_csv, today, label, share)
 
 
 def import_cvdprevent(
@@ -202,8 +211,13 @@ def import_cvdprevent(
     *,
     rejects_csv: Path | str | None = None,
     today: date | None = None,
+    max_rejected_share: float | None = None,
 ) -> ImportReport:
-    """Check CVDPREVENT raw-data files and replace the store's CVDPREVENT rows with them."""
+    """Check CVDPREVENT raw-data files and replace the store's CVDPREVENT rows with them.
+
+    Each file is held to ``max_rejected_share`` as ``import_qof`` holds its files.
+    """
+    share = check_limit(max_rejected_share)
     if not files:
         raise AggregateImportError("give at least one CVDPREVENT file")
     build = _Build(CVDPREVENT_PART)
@@ -215,7 +229,7 @@ def import_cvdprevent(
         raise AggregateImportError(str(exc)) from None
     build.info.update({"kind": STORE_KIND, "cvdprevent_files": ", ".join(
         Path(p).name for p in files)})
-    return _write(Path(db_path), build, Path(files[0]), rejects_csv, today, None)
+    return _write(Path(db_path), build, Path(files[0]), rejects_csv, today, None, share)
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -303,11 +317,22 @@ def default_rejects_path(db_path: Path) -> Path:
     return db_path.with_name(f"{db_path.stem}.rejects.csv")
 
 
+def _refuse_bad_files(build: _Build, max_share: float, target: Path) -> None:
+    """Stop before writing when a file holds no rows or rejects more than its share."""
+    existed = target.exists() and target.stat().st_size > 0
+    for counts in build.counts:
+        refuse_if_empty(counts, target, existed)
+        reasons = (reason for r in build.rejects if r.file_name == counts.file
+                   and r.table == counts.table for reason in r.problems())
+        refuse_if_over(counts, max_share, ((reason, 1) for reason in reasons), target, existed)
+
+
 def _write(
     target: Path, build: _Build, source: Path, rejects_csv: Path | str | None,
-    today: date | None, period: str | None,
+    today: date | None, period: str | None, max_share: float,
 ) -> ImportReport:
     check_target(target)
+    _refuse_bad_files(build, max_share, target)
     rejects_path = Path(rejects_csv) if rejects_csv is not None else default_rejects_path(target)
     if not rejects_path.parent.is_dir():
         raise AggregateImportError(

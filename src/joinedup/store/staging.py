@@ -30,7 +30,7 @@ from joinedup.store.checks import (
     row_ref,
 )
 from joinedup.store.organisation_tree import tree_rejects
-from joinedup.store.parsing import STORED_TYPES, column_sql
+from joinedup.store.parsing import ISO_DATE, STORED_TYPES, DateFormat, column_sql
 from joinedup.store.report import TableCounts
 from joinedup.store.source_files import SourceFile, read_error
 from joinedup.store.sql import ident, literal
@@ -54,12 +54,14 @@ class TableLoad:
         source: SourceFile,
         today: date,
         target_files: dict[str, tuple[str, str]],
+        day: DateFormat = ISO_DATE,
     ) -> None:
         self.con = con
         self.source = source
         self.table = source.table
         self.today = today
         self.target_files = target_files
+        self.day = day
         name = self.table.name
         self.raw = ident(f"raw_{name}")
         self.stage = ident(f"stage_{name}")
@@ -128,6 +130,14 @@ class TableLoad:
             ignored_columns=self.source.ignored_columns,
         )
 
+    def problem_counts(self) -> list[tuple[str, int]]:
+        """(reason, rows) for each reason found in this table; a row counts once per reason."""
+        rows = self.con.execute(
+            f"SELECT p.reason, count(*) FROM (SELECT unnest(problems) AS p FROM {self.problems}) "
+            "GROUP BY p.reason"
+        ).fetchall()
+        return [(str(reason), int(n)) for reason, n in rows]
+
     def drop(self) -> None:
         """Free the memory the big temporary tables hold (rejected keys stay for later tables)."""
         for temp in (self.raw, self.stage, self.dups, self.problems):
@@ -144,10 +154,10 @@ class TableLoad:
         types = self.source.source_type
         parsed = ["rowid + 1 AS _row"]
         for c in self.table.columns:
-            sql = column_sql(ident(c.name), types[c.name], c.type)
+            sql = column_sql(ident(c.name), types[c.name], c.type, self.day)
             parsed.append(f"{sql.parsed} AS {ident(c.name)}")
             parsed.append(f"{sql.present} AS {ident(present(c.name))}")
-        checks = row_checks(self.table, self.today)
+        checks = row_checks(self.table, self.today, day=self.day)
         self.con.execute(
             f"CREATE TEMP TABLE {self.stage} AS "
             f"SELECT *, CASE WHEN {any_fails(checks)} THEN {problem_list(checks)} END AS _problems "

@@ -44,6 +44,11 @@ class Reject:
     field: str
     reason: str
     raw: Mapping[str, str]
+    reasons: tuple[str, ...] = ()  # each problem on its own, as ``reason`` lists them
+
+    def problems(self) -> tuple[str, ...]:
+        """Each problem found in the row (for counting rejects by reason)."""
+        return self.reasons or (self.reason,)
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,7 @@ class RowProblems:
             field=self.items[0][0],
             reason="; ".join(reason for _field, reason in self.items),
             raw=dict(raw),
+            reasons=tuple(reason for _field, reason in self.items),
         )
 
 
