@@ -32,12 +32,12 @@ from joinedup.domain.impact import impact_model_for
 from joinedup.domain.parameters import ParameterSet
 from joinedup.domain.programme import Programme
 from joinedup.domain.targeting import Level, Plan, RollUp, TargetedPractice, plan
-from joinedup.engines.duckdb import connect
 from joinedup.engines.tables import has_table
 from joinedup.outputs.charts import trend_lines
 from joinedup.outputs.progress import publish_progress, write_progress_files
 from joinedup.programmes import load_parameters, load_programme
 from joinedup.run import RunError, ambition_from, latest_record_date, store_counts
+from joinedup.store import ibis_connect
 
 STEP_MONTHS: dict[str, int] = {"month": 1, "quarter": 3}
 DEFAULT_PERIODS: dict[str, int] = {"quarter": 8, "month": 24}
@@ -580,12 +580,10 @@ def run_progress(
 ) -> ProgressResult:
     """Measure a programme at each period end in the store at `db_path`; write the outputs."""
     options = options or ProgressOptions()
-    if not Path(db_path).is_file():
-        raise ProgressError(f"{db_path}: no store found; load data first with `joinedup load`")
     programme = load_programme(options.programme)
     parameters = load_parameters(programme, options.parameters_dir)
     ambition = ambition_for(programme, options)
-    con = connect(db_path, read_only=True)
+    con = ibis_connect(db_path)  # a StoreError names the path when it holds no usable store
     try:
         last = options.last or _latest(con)
         ends = period_ends(last, options.every, first=options.first, count=options.periods)

@@ -23,7 +23,6 @@ from joinedup.domain.parameters import ParameterSet
 from joinedup.domain.programme import Programme
 from joinedup.domain.targeting import LEVELS, Plan, TargetingPolicy, plan
 from joinedup.engines.breakdowns import breakdown_counts
-from joinedup.engines.duckdb import connect
 from joinedup.engines.measures import practice_counts
 from joinedup.engines.tables import has_table
 from joinedup.outputs.breakdowns import (
@@ -43,6 +42,7 @@ from joinedup.outputs.tables import (
     write_summary,
 )
 from joinedup.programmes import load_parameters, load_programme
+from joinedup.store import ibis_connect
 
 Progress = Callable[[str], None]
 
@@ -87,14 +87,12 @@ def run_programme(
     """Compute, plan and write a programme's outputs for the footprint in `db_path`."""
     options = options or RunOptions()
     say = progress or (lambda _message: None)
-    if not Path(db_path).is_file():
-        raise RunError(f"{db_path}: no store found; load data first with `joinedup load`")
     programme = load_programme(options.programme)
     parameters = load_parameters(programme, options.parameters_dir)
     ambition = ambition_from(programme.ambitions, options.detect, options.treat, options.combined)
     willing = read_willing(options.willing_file) if options.willing_file else None
 
-    con = connect(db_path, read_only=True)
+    con = ibis_connect(db_path)  # a StoreError names the path when it holds no usable store
     try:
         reference_date = options.reference_date or latest_record_date(con)
         say(f"computing {programme.title} measures at {reference_date}")

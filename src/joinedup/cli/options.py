@@ -15,6 +15,7 @@ import typer
 from joinedup.cli.errors import fail
 from joinedup.domain.codelists import CodelistError
 from joinedup.domain.disclosure import DisclosureError, PublicationPolicy
+from joinedup.domain.errors import UserError
 from joinedup.domain.parameters import ParameterError
 from joinedup.domain.programme import ProgrammeError
 from joinedup.domain.targeting import TargetingError
@@ -22,6 +23,7 @@ from joinedup.run import RunError
 
 USER_ERRORS: tuple[type[Exception], ...] = (
     RunError, ProgrammeError, ParameterError, CodelistError, TargetingError, DisclosureError,
+    UserError,
 )
 """Errors a user can fix: shown as one `error:` line, never a traceback."""
 

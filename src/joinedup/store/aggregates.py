@@ -54,9 +54,19 @@ from joinedup.sources.qof.indicators import packaged_mapping, read_indicator_map
 from joinedup.sources.qof.lists import list_sizes_layout, read_age_bases, read_age_sex_bands
 from joinedup.sources.qof.prevalence import read_prevalence
 from joinedup.sources.qof.readers import Imported, Reject, SourceFileError
-from joinedup.store.atomic import check_target, discard, publish, sibling
-from joinedup.store.errors import LoadError
+from joinedup.store.atomic import (
+    check_rejects,
+    check_target,
+    create_database,
+    discard,
+    publish,
+    reserve,
+    sibling,
+    sweep,
+)
+from joinedup.store.errors import LoadError, StoreError
 from joinedup.store.load_log import create_load_log, record_load
+from joinedup.store.reading import connect
 from joinedup.store.reject_limit import (
     check_limit,
     refuse_if_empty,
@@ -332,20 +342,18 @@ def _write(
     today: date | None, period: str | None, max_share: float,
 ) -> ImportReport:
     check_target(target)
-    _refuse_bad_files(build, max_share, target)
     rejects_path = Path(rejects_csv) if rejects_csv is not None else default_rejects_path(target)
-    if not rejects_path.parent.is_dir():
-        raise AggregateImportError(
-            f"cannot write {rejects_path}: folder {rejects_path.parent} does not exist")
-    if rejects_path.resolve() == target.resolve():
-        raise AggregateImportError("the rejects CSV and the database must be different files")
+    check_rejects(rejects_path, target)
+    _refuse_bad_files(build, max_share, target)
     previous = target if target.exists() and target.stat().st_size > 0 else None
     if previous is not None:
         _check_previous(previous)
+    sweep(target, rejects_path)
     built = sibling(target, "importing")
     rejects_tmp = sibling(rejects_path, "writing")
     try:
-        con = duckdb.connect(str(built))
+        reserve(rejects_tmp, rejects_path)
+        con = create_database(built)
         try:
             con.execute("SET TimeZone = 'UTC'")
             _create(con, build)
@@ -368,10 +376,11 @@ def _write(
 
 
 def _check_previous(previous: Path) -> None:
+    """The previous store must be readable (its other part is carried over) and aggregate."""
     try:
-        con = duckdb.connect(str(previous), read_only=True)
-    except duckdb.Error as exc:
-        raise AggregateImportError(f"{previous} cannot be opened ({exc})") from None
+        con = connect(previous)
+    except StoreError as exc:  # damaged, or open in another program
+        raise AggregateImportError(str(exc)) from None
     try:
         tables = {r[0] for r in con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"

@@ -20,8 +20,16 @@ from pathlib import Path
 import duckdb
 
 from joinedup.domain.contract import REQUIRED_TABLES, TABLES
-from joinedup.store.atomic import check_target, discard, publish, sibling
-from joinedup.store.errors import LoadError
+from joinedup.store.atomic import (
+    check_rejects,
+    check_target,
+    create_database,
+    discard,
+    publish,
+    reserve,
+    sibling,
+    sweep,
+)
 from joinedup.store.load_log import create_load_log, record_load
 from joinedup.store.parsing import DateFormat
 from joinedup.store.parsing import date_format as date_format_named
@@ -94,19 +102,18 @@ def load(
     share = check_limit(max_rejected_share)
     rejects_path = Path(rejects_csv) if rejects_csv is not None else default_rejects_path(target)
     check_target(target)
-    if not rejects_path.parent.is_dir():
-        raise LoadError(f"cannot write {rejects_path}: folder {rejects_path.parent} does not exist")
-    if rejects_path.resolve() == target.resolve():
-        raise LoadError("the rejects CSV and the database must be different files")
+    check_rejects(rejects_path, target)
     rules = _Rules(today or date.today(), day, share, target,
                    target.exists() and target.stat().st_size > 0)
     notify: ProgressCallback = progress or (lambda event: None)
     with duckdb.connect() as probe:  # files are opened and their headers checked first
         sources, ignored = discover(source, probe)
 
+    sweep(target, rejects_path)
     built = sibling(target, "loading")
     rejects_tmp = sibling(rejects_path, "writing")
     try:
+        reserve(rejects_tmp, rejects_path)
         tables = _build(built, sources, source, rules, rejects_tmp, notify)
         publish(built, target)
         os.replace(rejects_tmp, rejects_path)
@@ -138,7 +145,7 @@ def _build(
     notify: ProgressCallback,
 ) -> list[TableCounts]:
     """Build the complete new database at ``built`` and its rejects CSV; return the counts."""
-    con = duckdb.connect(str(built))
+    con = create_database(built)
     try:
         # Timestamps with an offset are stored in UTC, whatever the machine's zone.
         con.execute("SET TimeZone = 'UTC'")
