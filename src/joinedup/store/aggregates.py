@@ -24,6 +24,7 @@ mixed with aggregates.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -332,9 +333,14 @@ def _refuse_bad_files(build: _Build, max_share: float, target: Path) -> None:
     existed = target.exists() and target.stat().st_size > 0
     for counts in build.counts:
         refuse_if_empty(counts, target, existed)
-        reasons = (reason for r in build.rejects if r.file_name == counts.file
-                   and r.table == counts.table for reason in r.problems())
-        refuse_if_over(counts, max_share, ((reason, 1) for reason in reasons), target, existed)
+        refuse_if_over(counts, max_share, functools.partial(_problems, build, counts), target,
+                       existed)
+
+
+def _problems(build: _Build, counts: TableCounts) -> list[tuple[str, int]]:
+    """(reason, 1) for every problem of every row rejected from one file."""
+    return [(reason, 1) for r in build.rejects
+            if r.file_name == counts.file and r.table == counts.table for reason in r.problems()]
 
 
 def _write(

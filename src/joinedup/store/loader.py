@@ -106,8 +106,7 @@ def load(
     rules = _Rules(today or date.today(), day, share, target,
                    target.exists() and target.stat().st_size > 0)
     notify: ProgressCallback = progress or (lambda event: None)
-    with duckdb.connect() as probe:  # files are opened and their headers checked first
-        sources, ignored = discover(source, probe)
+    sources, ignored = discover(source)  # every file opened and its header checked first
 
     sweep(target, rejects_path)
     built = sibling(target, "loading")
@@ -188,7 +187,7 @@ def _load_table(
     counts = step.counts()
     if name in REQUIRED_TABLES:
         refuse_if_empty(counts, rules.target, rules.existed)
-    refuse_if_over(counts, rules.max_rejected_share, step.problem_counts(), rules.target,
+    refuse_if_over(counts, rules.max_rejected_share, step.problem_counts, rules.target,
                    rules.existed)
     step.drop()
     notify(ProgressEvent(name, "done", steps, steps, counts))

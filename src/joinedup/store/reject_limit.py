@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from joinedup.store.errors import LoadError
@@ -41,26 +41,31 @@ def check_limit(max_share: float | None) -> float:
 
 
 def reason_key(reason: str) -> str:
-    """A reason with its row references blurred, so repeats of one kind are counted together."""
-    return _ROW_REFERENCE.sub("row …", reason)
+    """A reason with its row references blurred, so repeats of one kind are counted together.
+
+    Whitespace is folded and the reason cut short, so the refusal stays one line.
+    """
+    folded = " ".join(_ROW_REFERENCE.sub("row …", reason).split())
+    return folded if len(folded) <= 120 else folded[:119] + "…"
 
 
 def refuse_if_over(
     counts: TableCounts,
     max_share: float,
-    problems: Iterable[tuple[str, int]],
+    problems: Callable[[], Iterable[tuple[str, int]]],
     target: Path,
     existed: bool,
 ) -> None:
     """Raise TooManyRejectsError if ``counts`` rejects more than ``max_share`` of its rows.
 
-    ``problems`` are (reason, rows) pairs, one per kind of problem; a row with two problems
-    counts under both. ``target`` and ``existed`` let the message say what became of the store.
+    ``problems`` gives (reason, rows) pairs, one per kind of problem (a row with two problems
+    counts under both); it is called only to word a refusal. ``target`` and ``existed`` let the
+    message say what became of the store.
     """
     if counts.rows_in == 0 or counts.rejected <= max_share * counts.rows_in:
         return
     tally: Counter[str] = Counter()
-    for reason, rows in problems:
+    for reason, rows in problems():
         tally[reason_key(reason)] += rows
     commonest = sorted(tally.items(), key=lambda item: (-item[1], item[0]))[:SHOWN_REASONS]
     reasons = ", ".join(f"{rows:,} × {reason}" for reason, rows in commonest)

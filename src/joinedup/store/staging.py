@@ -114,18 +114,20 @@ class TableLoad:
     def counts(self) -> TableCounts:
         """Counted from the tables themselves; TableCounts refuses counts that lose rows."""
         name = self.table.name
-        rows_in = self._count(f"SELECT count(*) FROM {self.raw}")
-        rejected = self._count(f"SELECT count(*) FROM {self.problems}")
-        listed = self._count(
-            f"SELECT count(*) FROM main.rejects WHERE table_name = {literal(name)}"
-        )
+        row = self.con.execute(
+            f"SELECT (SELECT count(*) FROM {self.raw}), (SELECT count(*) FROM {self.problems}), "
+            f"(SELECT count(*) FROM main.rejects WHERE table_name = {literal(name)}), "
+            f"(SELECT count(*) FROM main.{ident(name)})"
+        ).fetchone()
+        assert row is not None
+        rows_in, rejected, listed, loaded = (int(n) for n in row)
         if listed != rejected:
             raise AssertionError(f"{name}: {rejected} rejected rows but {listed} in rejects")
         return TableCounts(
             table=name,
             file=self.source.name,
             rows_in=rows_in,
-            loaded=self._count(f"SELECT count(*) FROM main.{ident(name)}"),
+            loaded=loaded,
             rejected=rejected,
             ignored_columns=self.source.ignored_columns,
         )
@@ -144,11 +146,6 @@ class TableLoad:
             self.con.execute(f"DROP TABLE IF EXISTS {temp}")
 
     # -- steps -----------------------------------------------------------------------------
-
-    def _count(self, sql: str) -> int:
-        row = self.con.execute(sql).fetchone()
-        assert row is not None
-        return int(row[0])
 
     def _stage(self) -> None:
         types = self.source.source_type
