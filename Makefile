@@ -3,11 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.installed
+NHSUK := node_modules/nhsuk-frontend/dist/nhsuk
+VENDOR := src/joinedup/web/static/vendor
 DEMO_DIR ?= demo-output
 
-.PHONY: install demo test lint typecheck check bench clean
+.PHONY: install system-deps demo test lint typecheck check bench clean
 
-install: $(STAMP)
+install: $(STAMP) $(NPM_STAMP)
 
 # Re-install only when the dependency list changes; an unchanged tree takes no time.
 $(STAMP): pyproject.toml
@@ -16,12 +19,35 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The NHS.UK frontend CSS/JS/images the server serves, and axe-core for the accessibility tests,
+# from npm at the versions package-lock.json pins; the served files are copied into the package.
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)
+	cp $(NHSUK)/nhsuk-frontend.min.css $(NHSUK)/nhsuk-frontend.min.js $(VENDOR)/
+	cp -r $(NHSUK)/assets $(VENDOR)/assets
+	touch $(NPM_STAMP)
+
+# Debian packages the tests need: PostgreSQL (the tests start a throwaway cluster of their own on
+# loopback) and Chromium (driven by Playwright). Skipped when both are already there.
+system-deps:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v chromium >/dev/null; then \
+	  true; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+	    postgresql chromium fonts-liberation; \
+	else \
+	  echo "make system-deps: as root, or install the Debian packages postgresql chromium" \
+	    "fonts-liberation"; exit 1; \
+	fi
+
 demo: install
 	$(BIN)/joinedup demo --out $(DEMO_DIR) $(if $(PATIENTS),--patients $(PATIENTS))
 
-test: install
+test: install system-deps
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest -n 2 -q
 
 lint: install
@@ -35,4 +61,5 @@ bench: install
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache node_modules $(VENDOR) \
+	  test-artifacts

@@ -33,11 +33,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from baselines.af_inputs import PracticeRow, differences, from_engine, normalise
 from harness import machine, measure, record
 
+from joinedup.app.run import RunOptions, run_programme
 from joinedup.engines.duckdb import connect
 from joinedup.engines.measures import practice_counts
-from joinedup.programmes import load_parameters, load_programme
-from joinedup.run import RunOptions, run_programme
-from joinedup.sources.synthetic.generate import DEFAULT_REFERENCE_DATE
+from joinedup.programmes import load_parameters, load_programme, resolve_codelists
+from joinedup.sources.synthetic.defaults import DEFAULT_REFERENCE_DATE
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / "work"
@@ -90,7 +90,8 @@ def measure_practice_counts(db_path: str, reference_date: str) -> dict[str, Any]
     con = connect(db_path, read_only=True)
     try:
         rows = practice_counts(
-            con, programme, date.fromisoformat(reference_date), load_parameters(programme)
+            con, programme, date.fromisoformat(reference_date), load_parameters(programme),
+            codelists=resolve_codelists(programme),
         )
     finally:
         con.disconnect()

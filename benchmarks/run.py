@@ -13,13 +13,19 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 FULL = "2600000"
-BENCHMARKS = ("bench_synth.py", "bench_load.py", "bench_run_af.py")
+BENCHMARKS: tuple[tuple[str, ...], ...] = (
+    ("bench_startup.py",),
+    ("bench_synth.py", "--patients", FULL),
+    ("bench_load.py", "--patients", FULL),
+    ("bench_run_af.py", "--patients", FULL),
+    ("bench_waitlist.py",),  # sizes of its own: 10,000 and 100,000 waiting patients
+)
 
 
 def main() -> int:
-    for script in BENCHMARKS:
+    for script, *options in BENCHMARKS:
         print(f"== {script}", flush=True)
-        code = subprocess.call([sys.executable, str(HERE / script), "--patients", FULL, "--record"])
+        code = subprocess.call([sys.executable, str(HERE / script), *options, "--record"])
         if code != 0:
             return code
     return 0

@@ -11,8 +11,20 @@ import rich.style  # noqa: F401  (rich draws from the global `random` when first
 import typer
 from typer.testing import CliRunner
 
+from joinedup.app.impact import ImpactRequest, estimate_impact
+from joinedup.app.programme import ProgrammeSetup
 from joinedup.cli import impact as impact_command
-from joinedup.domain.impact import impact_of, packaged_parameters
+
+
+def impact_of(additional_treated: int, additional_found: int = 0):  # type: ignore[no-untyped-def]
+    """The AF impact the app computes for these patients, at the programme's own ambition."""
+    request = ImpactRequest(additional_treated=additional_treated,
+                            additional_found=additional_found)
+    return estimate_impact(request).result
+
+
+def packaged_parameters():  # type: ignore[no-untyped-def]
+    return ProgrammeSetup.load("af").parameters
 
 PARAMETERS = Path(__file__).resolve().parents[2] / "src/joinedup/programmes/af/parameters"
 JSON_KEYS = [
@@ -74,7 +86,7 @@ def test_treat_ambition_sets_the_share_of_found_patients_treated(app: typer.Type
         "af",
         "--additional-treated", "0",
         "--additional-found", "100",
-        "--treat-ambition", "1.0",
+        "--ambition-treat", "1.0",
         "--json",
     )  # fmt: skip
     # 100 × 0.845 × 0.90 = 76.05 vs 100 × 0.845 × 1.0 = 84.5 patients treated

@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from joinedup.cli.main import app
-from joinedup.sources.qof import demo
+from joinedup.sources.qof import demo_data as demo
 
 runner = CliRunner()
 

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-import joinedup.cli.load
+import joinedup.app.load
 from joinedup.cli.main import app
 
 runner = CliRunner()
@@ -116,7 +116,7 @@ def test_ctrl_c_says_the_database_is_unchanged(
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(joinedup.cli.load, "load", interrupted)
+    monkeypatch.setattr(joinedup.app.load, "load", interrupted)
     db = tmp_path / "x.duckdb"
     result = runner.invoke(app, ["load", str(source(tmp_path)), "--db", str(db)])
     assert result.exit_code == 130

@@ -27,7 +27,7 @@ from fuzz_support import (
     same_store,
 )
 
-from joinedup.store.aggregates import ImportReport, import_cvdprevent, import_qof
+from joinedup.app.imports import ImportReport, import_cvdprevent, import_qof
 
 SEED = "import-2026-12"
 QOF_CASES = int(os.environ.get("FUZZ_CASES", 420))

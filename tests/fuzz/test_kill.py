@@ -25,10 +25,10 @@ from pathlib import Path
 import pytest
 from fuzz_support import digest
 
+from joinedup.app.imports import import_qof
 from joinedup.domain.nhs_number import is_valid
 from joinedup.sources.qof import demo
 from joinedup.store import connect, load
-from joinedup.store.aggregates import import_qof
 
 KILLS = int(os.environ.get("KILLS", 12))
 TODAY = "2025-01-01"
@@ -41,7 +41,7 @@ if job["kind"] == "load":
     print("ready", flush=True)
     load(job["source"], job["db"], today=date.fromisoformat(job["today"]))
 else:
-    from joinedup.store.aggregates import import_qof
+    from joinedup.app.imports import import_qof
     print("ready", flush=True)
     import_qof(job["db"], **job["files"])
 print("done", flush=True)

@@ -21,7 +21,7 @@ from joinedup.domain.codelists import CodeSystem, load_codelist
 from joinedup.engines.duckdb import connect
 from joinedup.engines.measures import practice_counts
 from joinedup.engines.tables import create_contract_tables
-from joinedup.programmes import PACKAGE_DIR, load_parameters, load_programme
+from joinedup.programmes import PACKAGE_DIR, load_parameters, load_programme, resolve_codelists
 from joinedup.sources.synthetic import generate
 from joinedup.store import load
 
@@ -38,7 +38,9 @@ REF = date(2025, 3, 31)
 def engine_counts(db: Path, ref: date) -> dict[str, PracticeRow]:
     con = connect(db, read_only=True)
     try:
-        return from_engine(practice_counts(con, AF, ref, load_parameters(AF)))
+        return from_engine(
+            practice_counts(con, AF, ref, load_parameters(AF), codelists=resolve_codelists(AF))
+        )
     finally:
         con.disconnect()
 

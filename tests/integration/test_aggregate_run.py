@@ -11,16 +11,20 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from joinedup.app import demo as demo_use_case
+from joinedup.app.imports import import_cvdprevent, import_qof
+from joinedup.app.programme import ProgrammeSetup
+from joinedup.app.run import RunOptions, run_programme
+from joinedup.app.store import open_store
 from joinedup.domain.ambitions import Ambition
-from joinedup.domain.impact import ImpactModel
+from joinedup.domain.impact.stroke_risk import StrokeRiskModel
 from joinedup.domain.targeting import TargetingPolicy, plan
 from joinedup.engines.duckdb import connect
 from joinedup.engines.tables import create_contract_tables
-from joinedup.programmes import load_parameters, load_programme
-from joinedup.run import RunOptions, build_summary, run_programme, store_counts
-from joinedup.sources.qof import demo
+from joinedup.outputs.summary import build_summary
+from joinedup.sources.qof import demo_data as demo
 from joinedup.sources.qof.age_structure import STRUCTURES
-from joinedup.store.aggregates import AggregateImportError, import_cvdprevent, import_qof
+from joinedup.store.aggregates import AggregateImportError
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 END = date(2020, 3, 31)
@@ -32,7 +36,7 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 
 def test_west_yorkshire_2019_20_from_the_packaged_real_files(tmp_path: Path) -> None:
-    result = demo.run_real_demo(tmp_path)
+    result = demo_use_case.run_real_demo(tmp_path)
     rows = read_csv(tmp_path / "af" / "practices.csv")
     assert len(rows) == 290
     assert sum(int(r["list_size"]) for r in rows) == 2_592_366
@@ -88,19 +92,19 @@ def test_englands_totals_equal_the_sums_of_the_input_files(tmp_path: Path) -> No
         assert counts.rows_in == counts.loaded + counts.rejected
     af = [r for r in read_csv(prevalence) if r["GROUP_CODE"] == "AF"]
 
-    programme = load_programme("af")
-    parameters = load_parameters(programme, None)
-    con = connect(db, read_only=True)
-    try:
-        rows, _inputs = store_counts(con, programme, END, parameters)
-    finally:
-        con.disconnect()
+    setup = ProgrammeSetup.load("af")
+    parameters = setup.parameters
+    with open_store(db) as store:
+        rows, _inputs = store.kind.practice_counts(
+            store.con, setup.programme, END, parameters, setup.codelists
+        )
     assert len(rows) == len(af) == 6720
     assert sum(r.list_size for r in rows) == sum(int(r["PATIENT_LIST_SIZE"]) for r in af)
     assert sum(r.recorded for r in rows) == sum(int(r["REGISTER"]) for r in af) == 1_239_401
     assert {r.ics_code for r in rows} >= {"QWO"} and len({r.ics_code for r in rows}) == 42
 
-    result = plan(rows, Ambition(), TargetingPolicy(), ImpactModel.from_parameters(parameters))
+    result = plan(rows, Ambition(detect=0.85, treat=0.90), TargetingPolicy(),
+                  StrokeRiskModel.from_parameters(parameters))
     summary = build_summary(result, "af", END, {}, parameters.label)
     assert (summary["practices"], summary["list_size"], summary["recorded"]) == (
         6720, 60_407_685, 1_239_401)

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from joinedup.store.aggregates import import_cvdprevent, import_qof
+from joinedup.app.imports import import_cvdprevent, import_qof
 from joinedup.store.errors import LoadError
 from joinedup.store.reject_limit import TooManyRejectsError
 

@@ -230,6 +230,8 @@ CASES: list[tuple[str, Edit, tuple[str, int, str, str]]] = [
      ("encounters", 1, "kind", "kind is not one of admission, discharge")),
     ("priority not allowed", _set("waiting_list", 0, priority="P5"),
      ("waiting_list", 1, "priority", "priority is not one of P1, P2, P3, P4")),
+    ("expected_minutes not above 0", _set("waiting_list", 0, expected_minutes="0"),
+     ("waiting_list", 1, "expected_minutes", "expected_minutes is not above 0")),
     ("org_type not allowed", _add("organisations", org_code="X1", org_type="surgery",
                                   parent_code="ICS1"),
      ("organisations", 7, "org_type", "org_type is not one of ics, place")),

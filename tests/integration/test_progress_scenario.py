@@ -15,11 +15,12 @@ from typing import Any
 
 import pytest
 
+from joinedup.app.programme import ProgrammeSetup
+from joinedup.app.progress import measure_series
+from joinedup.app.store import open_store
 from joinedup.domain.ambitions import Ambition
-from joinedup.engines.duckdb import connect
-from joinedup.programmes import load_parameters, load_programme
-from joinedup.progress import COUNT_COLUMNS, ProgressSeries, footprint_totals, measure_series
-from joinedup.progress import period_ends as ends_of
+from joinedup.domain.progress import COUNT_COLUMNS, ProgressSeries, footprint_totals
+from joinedup.domain.progress import period_ends as ends_of
 from joinedup.sources.synthetic import dates, generate
 from joinedup.sources.synthetic.rates import load_rates
 from joinedup.sources.synthetic.scenario import load_scenario
@@ -34,13 +35,9 @@ def _series(root: Path, scenario: str) -> tuple[ProgressSeries, Path]:
     source = root / scenario
     generate(source, patients=PATIENTS, seed=SEED, scenario=scenario)
     load(source, root / f"{scenario}.duckdb", today=REFERENCE)
-    programme = load_programme("af")
-    con = connect(root / f"{scenario}.duckdb", read_only=True)
-    try:
-        series = measure_series(con, programme, load_parameters(programme),
-                                ends_of(REFERENCE), Ambition())
-    finally:
-        con.disconnect()
+    with open_store(root / f"{scenario}.duckdb") as store:
+        series = measure_series(store, ProgrammeSetup.load("af"), ends_of(REFERENCE),
+                                Ambition(detect=0.85, treat=0.90))
     return series, source
 
 

@@ -19,7 +19,7 @@ import pytest
 
 from joinedup.domain.codelists import CodeSystem, load_codelist
 from joinedup.sources.synthetic import SynthResult, generate
-from joinedup.sources.synthetic.generate import Synthesis, synthesise
+from joinedup.sources.synthetic.generator import Synthesis, synthesise
 from joinedup.sources.synthetic.population import CURRENT
 from joinedup.sources.synthetic.rates import MAX_AGE, load_rates
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from joinedup.sources.synthetic import generate
-from joinedup.sources.synthetic.generate import synthesise
+from joinedup.sources.synthetic.generator import synthesise
 from joinedup.sources.synthetic.population import CURRENT
 from joinedup.store import load
 

@@ -22,7 +22,7 @@ from joinedup.domain.measures import PracticeCounts
 from joinedup.domain.parameters import ParameterSet
 from joinedup.domain.programme import Programme, programme_from_mapping
 from joinedup.engines.measures import casefinder, patient_flags, practice_counts
-from joinedup.programmes import load_parameters, load_programme
+from joinedup.programmes import load_parameters, load_programme, resolve_codelists
 
 REF = date(2025, 3, 31)
 AF = load_programme("af")
@@ -148,8 +148,13 @@ class Spec:
             )
         return self._con
 
+    @property
+    def codelists(self) -> dict[str, Codelist]:
+        """The definition's codelists: the small inline ones here, the packaged ones otherwise."""
+        return resolve_codelists(self.programme, CODELISTS)
+
     def flags(self, ref: date = REF, **options: Any) -> dict[int, dict[str, Any]]:
-        table = patient_flags(self.con, self.programme, ref, codelists=CODELISTS, **options)
+        table = patient_flags(self.con, self.programme, ref, codelists=self.codelists, **options)
         return {row["patient_id"]: row for row in table.to_pyarrow().to_pylist()}
 
     def column(self, name: str, ref: date = REF, **options: Any) -> dict[int, Any]:
@@ -161,12 +166,12 @@ class Spec:
     ) -> dict[str, PracticeCounts]:
         params = parameters or load_parameters(self.programme)
         rows = practice_counts(
-            self.con, self.programme, ref, params, codelists=CODELISTS, **options
+            self.con, self.programme, ref, params, codelists=self.codelists, **options
         )
         return {row.practice_code: row for row in rows}
 
     def casefinder(self, ref: date = REF, **options: Any) -> list[dict[str, Any]]:
-        table = casefinder(self.con, self.programme, ref, codelists=CODELISTS, **options)
+        table = casefinder(self.con, self.programme, ref, codelists=self.codelists, **options)
         return list(table.to_pyarrow().to_pylist())
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from spec_support import CODELISTS, REF, Spec, event, med, patient
+from spec_support import REF, Spec, event, med, patient
 
 from joinedup.domain.parameters import ParameterSet
 from joinedup.engines.breakdowns import breakdown_counts
@@ -70,7 +70,8 @@ def population(*, seven_opted_out: bool = True) -> dict[str, Any]:
 def counts(engine: Any, tmp_path: Path, level: str = "footprint", **options: Any) -> dict:
     spec = Spec(engine, **population(**options))
     rows = breakdown_counts(
-        spec.con, spec.programme, REF, tiny_parameters(tmp_path), level=level, codelists=CODELISTS
+        spec.con, spec.programme, REF, tiny_parameters(tmp_path), level=level,
+        codelists=spec.codelists,
     )
     return {
         (r["org_code"], r["dimension"], r["group"]): (
@@ -135,7 +136,7 @@ def test_each_dimension_adds_up_to_the_practice_table(engine, tmp_path):
     spec = Spec(engine, **population())
     parameters = tiny_parameters(tmp_path)
     practices = spec.counts(parameters=parameters).values()
-    rows = breakdown_counts(spec.con, spec.programme, REF, parameters, codelists=CODELISTS)
+    rows = breakdown_counts(spec.con, spec.programme, REF, parameters, codelists=spec.codelists)
     for column in ("list_size", "expected", "recorded", "eligible", "treated", "exceptions"):
         total = sum(getattr(p, column) for p in practices)
         for dimension in FOOTPRINT:
@@ -192,4 +193,5 @@ def test_an_unknown_level_is_refused(engine, tmp_path):
             REF,
             tiny_parameters(tmp_path),
             level="region",  # type: ignore[arg-type]
+            codelists=spec.codelists,
         )

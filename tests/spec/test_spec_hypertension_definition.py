@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from spec_support import MINIMAL, definition
 
-from joinedup.domain.programme import IMPACT_MODELS, LatestValue, ProgrammeError, walk
+from joinedup.domain.extensions import IMPACT_MODELS
+from joinedup.domain.programme import LatestValue, ProgrammeError, walk
 from joinedup.programmes import available_programmes, load_programme
 
 REGISTER = """
@@ -47,7 +48,7 @@ def test_hypertension_is_a_packaged_programme_with_no_risk_score():
 
 def test_the_impact_model_defaults_to_stroke_risk_by_score():
     programme = definition(MINIMAL + REGISTER)
-    assert programme.impact_model == IMPACT_MODELS[0] == "stroke_risk_by_score"
+    assert programme.impact_model == IMPACT_MODELS.default == "stroke_risk_by_score"
     assert load_programme("af").impact_model == "stroke_risk_by_score"
 
 

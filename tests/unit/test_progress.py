@@ -10,10 +10,7 @@ import pytest
 from joinedup.domain.ambitions import Ambition
 from joinedup.domain.disclosure import PublicationPolicy
 from joinedup.domain.measures import PracticeCounts
-from joinedup.domain.targeting import plan
-from joinedup.outputs.charts import trend_lines
-from joinedup.outputs.progress import publish_progress
-from joinedup.progress import (
+from joinedup.domain.progress import (
     COUNT_COLUMNS,
     Period,
     ProgressError,
@@ -24,6 +21,9 @@ from joinedup.progress import (
     period_ends,
     trend,
 )
+from joinedup.domain.publication import publish_progress
+from joinedup.domain.targeting import plan
+from joinedup.outputs.charts import trend_lines
 
 # --- period ends ------------------------------------------------------------------------------
 
@@ -130,7 +130,7 @@ NAMES = {"ICS1": "Test ICS", "PL1": "Place", "SUB1": "Sub-ICB", "PCN1": "PCN one
 
 
 def _series(ambition: Ambition | None = None) -> ProgressSeries:
-    ambition = ambition or Ambition()
+    ambition = ambition or Ambition(detect=0.85, treat=0.90)
     periods = tuple(
         Period(day, plan([_counts(day, *row) for row in rows], ambition))
         for day, rows in TABLE.items()

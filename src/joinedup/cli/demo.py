@@ -11,12 +11,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-
-from joinedup.run import RunOptions, run_programme
-from joinedup.sources.qof.demo import run_real_demo
-from joinedup.sources.synthetic import generate
-from joinedup.store import LoadError, ProgressEvent, load
 
 
 def demo(
@@ -33,6 +27,10 @@ def demo(
     )] = False,
 ) -> None:
     """Build a synthetic ICS, load it, and run AF find and treat on it (or --real: QOF 2019-20)."""
+    from rich.console import Console
+
+    from joinedup.app.demo import run_real_demo, run_synthetic_demo
+
     console = Console(stderr=True)
     if real:
         with console.status("importing West Yorkshire's 2019-20 QOF data and running AF"):
@@ -40,24 +38,11 @@ def demo(
         for line in outcome.describe():  # ends with where the report is
             typer.echo(line)
         return
-    synth_dir, db, results = out / "synthetic", out / "ics.duckdb", out / "af"
     with console.status("generating the synthetic ICS") as status:
-        made = generate(synth_dir, patients=patients, seed=seed,
-                        progress=lambda stage: status.update(f"generating: {stage}"))
-
-        def on_load(event: ProgressEvent) -> None:
-            status.update(f"loading {event.table}: {event.step}")
-
-        try:
-            report = load(synth_dir, db, progress=on_load)
-        except LoadError as exc:  # a bug if it happens: our own data must load
-            console.print(f"[red]error:[/red] {exc}")
-            raise typer.Exit(code=1) from None
-        result = run_programme(db, results, RunOptions(programme="af", trend_periods=8),
-                               progress=status.update)
-
-    typer.echo(f"synthetic ICS (seed {seed}) written to {synth_dir}")
-    typer.echo(report.summary())
+        done = run_synthetic_demo(out, patients=patients, seed=seed, say=status.update)
+    result = done.run
+    typer.echo(f"synthetic ICS (seed {seed}) written to {out / 'synthetic'}")
+    typer.echo(done.loaded.summary())
     s = result.summary
     typer.echo("")
     typer.echo(f"AF find and treat · {s['footprint']} · period ending {s['period_end']}")
@@ -71,10 +56,10 @@ def demo(
     typer.echo(f"  worth {s['strokes_prevented_per_year']:,.0f} strokes prevented, "
                f"{s['deaths_avoided_per_year']:,.0f} deaths avoided and "
                f"£{s['savings_gbp_per_year']:,.0f} saved a year")
-    typer.echo(f"  ({made.counts.get('patients', 0):,} patient records generated; parameters "
-               f"{s['parameters']})")
+    typer.echo(f"  ({done.synthetic.counts.get('patients', 0):,} patient records generated; "
+               f"parameters {s['parameters']})")
     typer.echo(f"report: {result.report_path}")
-    typer.echo(f"practice table: {results / 'practices.csv'}")
+    typer.echo(f"practice table: {out / 'af' / 'practices.csv'}")
 
 
 def register(app: typer.Typer) -> None:

@@ -1,6 +1,6 @@
 """`joinedup import qof|cvdprevent`: published aggregates into a store `joinedup run` can read.
 
-A thin layer over ``joinedup.store.aggregates``: it parses options, prints per file the rows in,
+A thin layer over ``joinedup.app.imports``: it parses options, prints per file the rows in,
 loaded and rejected and where the rejects went, and turns an import error into one ``error:``
 line with exit code 2 (the previous store is then unchanged).
 """
@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from joinedup.cli.errors import fail
-from joinedup.store.aggregates import ImportReport, import_cvdprevent, import_qof
-from joinedup.store.errors import LoadError
+from joinedup.cli.errors import fail, user_errors
+
+if TYPE_CHECKING:
+    from joinedup.app.imports import ImportReport
 
 app = typer.Typer(
     name="import",
-    help="Import published aggregates (QOF, list sizes, IMD, CVDPREVENT) into a store.",
+    help="Import published aggregates (QOF, list sizes, IMD, CVDPREVENT, ODS) into a store.",
     no_args_is_help=True,
 )
 
@@ -71,15 +70,15 @@ def qof_command(
     max_rejected_share: MaxRejectedShare = None,
 ) -> None:
     """Check QOF files row by row and import them; rejected rows are kept with reasons."""
-    try:
+    from joinedup.app.imports import import_qof
+
+    with user_errors():
         report = import_qof(
             db, prevalence=prevalence, geography=geography, achievement=achievement, ages=ages,
             imd=imd, pcn_imd=pcn_imd, indicators=indicators, year=_year(year),
             ics=ics.upper() if ics else None, rejects_csv=rejects,
             max_rejected_share=max_rejected_share,
         )
-    except LoadError as exc:  # AggregateImportError, or a target that cannot be written
-        raise fail(str(exc)) from None
     _print(report)
 
 
@@ -93,11 +92,32 @@ def cvdprevent_command(
     max_rejected_share: MaxRejectedShare = None,
 ) -> None:
     """Check CVDPREVENT rows and import them; suppressed values are kept as unknown."""
-    try:
+    from joinedup.app.imports import import_cvdprevent
+
+    with user_errors():
         report = import_cvdprevent(db, files, rejects_csv=rejects,
                                    max_rejected_share=max_rejected_share)
-    except LoadError as exc:  # AggregateImportError, or a target that cannot be written
-        raise fail(str(exc)) from None
+    _print(report)
+
+
+@app.command("ods")
+def ods_command(
+    db: Annotated[Path, typer.Option("--db", help=_DB_HELP, show_default=False)],
+    epraccur: Annotated[Path | None, typer.Option(
+        "--epraccur", help="ODS epraccur.csv (GP practices: names, open and close dates, "
+        "status; no header row).")] = None,
+    epcn: Annotated[Path | None, typer.Option(
+        "--epcn", help="ODS ePCN.xlsx (PCNs and their member practices, with dates).")] = None,
+    rejects: Annotated[Path | None, typer.Option("--rejects", help=_REJECTS_HELP,
+                                                 show_default=False)] = None,
+    max_rejected_share: MaxRejectedShare = None,
+) -> None:
+    """Check ODS practice and PCN files and import them; runs lay them over the footprint."""
+    from joinedup.app.imports import import_ods
+
+    with user_errors():
+        report = import_ods(db, epraccur=epraccur, epcn=epcn, rejects_csv=rejects,
+                            max_rejected_share=max_rejected_share)
     _print(report)
 
 
@@ -115,6 +135,9 @@ def _year(text: str | None) -> int | None:
 
 
 def _print(report: ImportReport) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     out = Console()
 
     def say(text: str) -> None:

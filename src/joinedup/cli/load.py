@@ -1,6 +1,6 @@
 """`joinedup load`: validate a folder of contract files into the embedded DuckDB store.
 
-A thin layer over ``joinedup.store.load``: it parses options, shows progress per table, prints
+A thin layer over ``joinedup.app.load``: it parses options, shows progress per table, prints
 the counts and where the rejects went, and turns a ``LoadError`` into one ``error:`` line with
 exit code 2.
 """
@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn
-from rich.table import Table
 
-from joinedup.cli.errors import fail
-from joinedup.store import LoadError, LoadReport, ProgressEvent, load
+from joinedup.cli.errors import fail, user_errors
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import TaskID
+
+    from joinedup.app.load import LoadReport, ProgressEvent
 
 
 def register(app: typer.Typer) -> None:
@@ -84,14 +86,16 @@ def load_command(
     The previous database is replaced only when the whole load succeeds, and not when a table
     would lose more than --max-rejected-share of its rows.
     """
+    from rich.console import Console
+
+    from joinedup.app.load import load
+
     as_of = _parse_day(today)
     err = Console(stderr=True)
     try:
-        with _TableProgress(err) as show:
+        with user_errors(), _TableProgress(err) as show:
             report = load(source, db, today=as_of, rejects_csv=rejects, progress=show,
                           date_format=date_format, max_rejected_share=max_rejected_share)
-    except LoadError as exc:
-        raise fail(str(exc)) from None
     except KeyboardInterrupt:
         typer.secho(f"error: load interrupted; {db} is unchanged", err=True, fg=typer.colors.RED)
         raise typer.Exit(code=130) from None
@@ -111,6 +115,8 @@ class _TableProgress:
     """A rich progress bar per table, advanced by the loader's progress events."""
 
     def __init__(self, console: Console) -> None:
+        from rich.progress import BarColumn, Progress, TextColumn
+
         self._progress = Progress(
             TextColumn("{task.description:<16}"),
             BarColumn(bar_width=20),
@@ -137,6 +143,9 @@ class _TableProgress:
 
 
 def _print_report(report: LoadReport) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     out = Console()
     table = Table(title=f"Loaded {report.source_dir} into {report.db_path}")
     table.add_column("table")

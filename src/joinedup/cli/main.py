@@ -5,7 +5,19 @@ from __future__ import annotations
 import typer
 
 from joinedup import __version__
-from joinedup.cli import demo, impact, imports, load, progress, run, synth
+from joinedup.cli import (
+    audit,
+    demo,
+    impact,
+    imports,
+    load,
+    progress,
+    run,
+    serve,
+    synth,
+    users,
+    waitlist,
+)
 
 app = typer.Typer(
     name="joinedup",
@@ -38,3 +50,7 @@ impact.register(app)
 demo.register(app)
 imports.register(app)
 progress.register(app)
+waitlist.register(app)
+users.register(app)
+audit.register(app)
+serve.register(app)

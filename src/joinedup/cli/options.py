@@ -1,44 +1,33 @@
-"""Options and checks that several commands share, declared once so they cannot drift apart.
+"""Options that several commands share, declared once so they cannot drift apart.
 
-`joinedup run` and `joinedup progress` take the same ambitions, parameter overrides and
-publication settings, and report the same kinds of user error.
+`joinedup run`, `joinedup progress` and `joinedup impact` take the same ambitions, parameter
+overrides and publication settings under the same names. Nothing here imports more than typer:
+the use cases load only inside the command that needs them.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from joinedup.cli.errors import fail
-from joinedup.domain.codelists import CodelistError
-from joinedup.domain.disclosure import DisclosureError, PublicationPolicy
-from joinedup.domain.errors import UserError
-from joinedup.domain.parameters import ParameterError
-from joinedup.domain.programme import ProgrammeError
-from joinedup.domain.targeting import TargetingError
-from joinedup.run import RunError
-
-USER_ERRORS: tuple[type[Exception], ...] = (
-    RunError, ProgrammeError, ParameterError, CodelistError, TargetingError, DisclosureError,
-    UserError,
-)
-"""Errors a user can fix: shown as one `error:` line, never a traceback."""
+if TYPE_CHECKING:
+    from joinedup.app.programme import AmbitionRequest, PublicationPolicy
 
 Db = Annotated[Path, typer.Option("--db", help="DuckDB store made by `joinedup load` or "
                                                 "`joinedup import`.")]
 AmbitionDetect = Annotated[float | None, typer.Option(
-    "--ambition-detect", min=0, max=1,
-    help="Share of expected patients to detect (default from the programme: 0.85 for AF).",
+    "--ambition-detect",
+    help="Share of expected patients to detect (default: the programme's, 0.85 for AF).",
 )]
 AmbitionTreat = Annotated[float | None, typer.Option(
-    "--ambition-treat", min=0, max=1,
-    help="Share of eligible patients to treat (default from the programme: 0.90 for AF).",
+    "--ambition-treat",
+    help="Share of eligible patients to treat (default: the programme's, 0.90 for AF).",
 )]
 AmbitionCombined = Annotated[float | None, typer.Option(
-    "--ambition", min=0, max=1,
+    "--ambition",
     help="One combined 'identified and managed' ambition instead (e.g. 0.89).",
 )]
 Parameters = Annotated[Path | None, typer.Option(
@@ -55,12 +44,18 @@ RoundTo = Annotated[int, typer.Option(
 )]
 
 
-def check_ambitions(combined: float | None, detect: float | None, treat: float | None) -> None:
-    if combined is not None and (detect is not None or treat is not None):
-        raise fail("use either --ambition or --ambition-detect/--ambition-treat, not both")
+def ambition_request(
+    detect: float | None, treat: float | None, combined: float | None
+) -> AmbitionRequest:
+    """The ambition options as one request; checked once, when the programme resolves it."""
+    from joinedup.app.programme import AmbitionRequest
+
+    return AmbitionRequest(detect=detect, treat=treat, combined=combined)
 
 
 def publication(publish: bool, suppress_max: int, round_to: int) -> PublicationPolicy | None:
+    from joinedup.app.programme import PublicationPolicy
+
     return PublicationPolicy(suppress_max, round_to) if publish else None
 
 

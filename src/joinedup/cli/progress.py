@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
-from joinedup.cli.errors import fail
+from joinedup.cli.errors import fail, user_errors
 from joinedup.cli.options import (
-    USER_ERRORS,
     AmbitionCombined,
     AmbitionDetect,
     AmbitionTreat,
@@ -19,19 +17,16 @@ from joinedup.cli.options import (
     Publish,
     RoundTo,
     SuppressMax,
-    check_ambitions,
+    ambition_request,
     parse_date,
     publication,
 )
-from joinedup.progress import (
-    STEP_MONTHS,
-    ProgressError,
-    ProgressOptions,
-    ProgressResult,
-    run_progress,
-)
 
-_ERRORS: tuple[type[Exception], ...] = (ProgressError, *USER_ERRORS)
+if TYPE_CHECKING:
+    from joinedup.app.progress import ProgressResult
+
+STEP_MONTHS = ("month", "quarter")
+"""Period lengths `--every` takes (as `domain.progress.STEP_MONTHS`, checked by a test)."""
 SHOWN_IMPROVERS = 5
 
 
@@ -64,23 +59,23 @@ def progress(
     round_to: RoundTo = 5,
 ) -> None:
     """Measure PROGRAMME at each period end; write the trend and the practices that improved."""
-    check_ambitions(ambition, ambition_detect, ambition_treat)
+    from rich.console import Console
+
+    from joinedup.app.progress import ProgressOptions, run_progress
+
     if every not in STEP_MONTHS:
         raise fail(f"--every must be {' or '.join(STEP_MONTHS)}, got {every!r}")
     if first is not None and periods is not None:
         raise fail("use either --from or --periods, not both")
     options = ProgressOptions(
         programme=programme, first=parse_date(first, "--from"), last=parse_date(last, "--to"),
-        every=every, periods=periods, detect=ambition_detect, treat=ambition_treat,
-        combined=ambition, parameters_dir=parameters,
-        publish=publication(publish, suppress_max, round_to),
+        every=every, periods=periods,
+        ambition=ambition_request(ambition_detect, ambition_treat, ambition),
+        parameters_dir=parameters, publish=publication(publish, suppress_max, round_to),
     )
     console = Console(stderr=True)
-    try:
-        with console.status("measuring") as status:
-            result = run_progress(db, out, options, say=status.update)
-    except _ERRORS as exc:
-        raise fail(str(exc)) from None
+    with user_errors(), console.status("measuring") as status:
+        result = run_progress(db, out, options, say=status.update)
     _print(result)
 
 

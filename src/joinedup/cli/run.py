@@ -6,11 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from joinedup.cli.errors import fail
+from joinedup.cli.errors import user_errors
 from joinedup.cli.options import (
-    USER_ERRORS,
     AmbitionCombined,
     AmbitionDetect,
     AmbitionTreat,
@@ -19,11 +17,10 @@ from joinedup.cli.options import (
     Publish,
     RoundTo,
     SuppressMax,
-    check_ambitions,
+    ambition_request,
     parse_date,
     publication,
 )
-from joinedup.run import RunOptions, run_programme
 
 
 def run(
@@ -57,20 +54,19 @@ def run(
     round_to: RoundTo = 5,
 ) -> None:
     """Measure, target and size the prize for PROGRAMME; write the practice table and report."""
-    check_ambitions(ambition, ambition_detect, ambition_treat)
+    from rich.console import Console
+
+    from joinedup.app.run import RunOptions, run_programme
+
     options = RunOptions(
-        programme=programme, reference_date=parse_date(on, "--date"), detect=ambition_detect,
-        treat=ambition_treat, combined=ambition, willing_file=willing, wave_size=waves,
-        max_waves=max_waves, parameters_dir=parameters,
-        publish=publication(publish, suppress_max, round_to),
-        trend_periods=trend,
+        programme=programme, reference_date=parse_date(on, "--date"),
+        ambition=ambition_request(ambition_detect, ambition_treat, ambition),
+        willing_file=willing, wave_size=waves, max_waves=max_waves, parameters_dir=parameters,
+        publish=publication(publish, suppress_max, round_to), trend_periods=trend,
     )
     console = Console(stderr=True)
-    try:
-        with console.status("running") as status:
-            result = run_programme(db, out, options, progress=status.update)
-    except USER_ERRORS as exc:
-        raise fail(str(exc)) from None
+    with user_errors(), console.status("running") as status:
+        result = run_programme(db, out, options, progress=status.update)
     s = result.summary
     typer.echo(f"{s['footprint']} · {programme} · period ending {s['period_end']}")
     typer.echo(f"  practices {s['practices']:,}  expected {s['expected']:,.0f}  "

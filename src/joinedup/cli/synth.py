@@ -1,6 +1,6 @@
 """`joinedup synth`: generate a synthetic ICS as Parquet files in the data contract's shape.
 
-A thin layer over ``joinedup.sources.synthetic.generate``: it parses options, shows a progress
+A thin layer over ``joinedup.app.synth``: it parses options, shows a progress
 bar over the generator's stages, prints what was written, and turns a bad option into one
 ``error:`` line with exit code 2.
 """
@@ -9,23 +9,15 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from joinedup.cli.errors import fail
-from joinedup.domain.parameters import ParameterError
-from joinedup.sources.synthetic import (
-    FOOTPRINTS,
-    STAGES,
-    SynthResult,
-    UnknownFootprintError,
-    generate,
-)
-from joinedup.sources.synthetic.generate import DEFAULT_REFERENCE_DATE, DEFAULT_SEED
+from joinedup.app.synth import DEFAULT_REFERENCE_DATE, DEFAULT_SEED, FOOTPRINTS, STAGES
+from joinedup.cli.errors import fail, user_errors
+
+if TYPE_CHECKING:
+    from joinedup.app.synth import SynthResult
 
 
 def register(app: typer.Typer) -> None:
@@ -91,14 +83,17 @@ def synth_command(
 
     The same options and seed give byte-identical files.
     """
-    if footprint not in FOOTPRINTS:
-        raise fail(f"unknown footprint {footprint!r}; choose one of: {', '.join(FOOTPRINTS)}")
     try:
         day = date.fromisoformat(reference_date)
     except ValueError:
         raise fail(
             f"--reference-date must be a date as YYYY-MM-DD, got {reference_date!r}"
         ) from None
+
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from joinedup.app.synth import generate
 
     err = Console(stderr=True)
     progress = Progress(
@@ -115,7 +110,7 @@ def synth_command(
         progress.update(task, description=stage, completed=STAGES.index(stage))
 
     try:
-        with progress:
+        with user_errors(), progress:
             result = generate(
                 out,
                 patients=patients,
@@ -127,12 +122,15 @@ def synth_command(
                 progress=show,
             )
             progress.update(task, completed=len(STAGES))
-    except (UnknownFootprintError, ParameterError, ValueError, OSError) as exc:
-        raise fail(str(exc)) from None
+    except OSError as exc:  # an output folder that cannot be written
+        raise fail(f"{out}: {exc.strerror}") from None
     _print_summary(result)
 
 
 def _print_summary(result: SynthResult) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     out = Console()
     orgs = result.organisations
     out.print(

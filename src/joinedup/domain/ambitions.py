@@ -35,18 +35,30 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
+from joinedup.domain.errors import UserError
 from joinedup.domain.measures import PracticeCounts
-
-NATIONAL_DETECT = 0.85
-"""2029 national CVD ambition: share of expected AF patients detected."""
-NATIONAL_TREAT = 0.90
-"""2029 national CVD ambition: share of eligible AF patients anticoagulated."""
 
 _FLOAT_NOISE_DIGITS = 9
 
 NO_TREATMENT_COUNTS = "the source has no eligible/treated counts (e.g. QOF without AF008)"
 NO_EXCEPTION_COUNTS = "exceptions are excluded but the source has no PCA count"
+
+
+class AmbitionError(UserError):
+    """An ambition that cannot be used: out of range, or separate and combined given together."""
+
+
+def check_share(name: str, value: float) -> float:
+    """The one range check for an ambition: a share in (0, 1]; the message names the ambition.
+
+    Used for what a user asks for and for a definition's defaults alike, so the rule and its
+    wording cannot drift apart.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
+        raise AmbitionError(f"ambition {name} must be a share in (0, 1], got {value!r}")
+    return float(value)
 
 
 class Rounding(StrEnum):
@@ -70,29 +82,31 @@ def whole(value: float, rounding: Rounding = Rounding.CEIL) -> int:
 class Ambition:
     """Either separate detect and treat ambitions, or one combined ambition.
 
-    Construct `Ambition()` for the national 2029 pair, `Ambition(detect=0.8, treat=0.95)` for
-    another pair, or `Ambition.identified_and_managed(0.89)` for a combined one.
+    Construct `Ambition(detect=0.85, treat=0.90)` for a pair (the national 2029 AF ambitions),
+    or `Ambition.identified_and_managed(0.89)` for a combined one. There is no default: each
+    programme's own defaults come from its definition (`AmbitionRequest.resolve`), so one
+    programme's figures are never used for another.
     """
 
-    detect: float | None = NATIONAL_DETECT
-    treat: float | None = NATIONAL_TREAT
+    detect: float | None = None
+    treat: float | None = None
     combined: float | None = None
     exclude_exceptions: bool = False
     rounding: Rounding = Rounding.CEIL
 
     def __post_init__(self) -> None:
+        for name in ("detect", "treat", "combined"):
+            value = getattr(self, name)
+            if value is not None:
+                check_share(name, value)
         separate = self.detect is not None or self.treat is not None
         if self.combined is not None and separate:
-            raise ValueError(
+            raise AmbitionError(
                 "give either detect and treat ambitions or one combined ambition, not both "
                 "(use Ambition.identified_and_managed(value))"
             )
         if self.combined is None and (self.detect is None or self.treat is None):
-            raise ValueError("separate ambitions need both detect and treat")
-        for name in ("detect", "treat", "combined"):
-            value = getattr(self, name)
-            if value is not None and not 0 < value <= 1:
-                raise ValueError(f"ambition {name} must be a share in (0, 1], got {value}")
+            raise AmbitionError("separate ambitions need both detect and treat")
         object.__setattr__(self, "rounding", Rounding(self.rounding))
 
     @classmethod
@@ -135,6 +149,43 @@ class Ambition:
             "exclude_exceptions": self.exclude_exceptions,
             "rounding": str(self.rounding),
         }
+
+
+class AmbitionDefaults(Protocol):
+    """A programme's default ambitions (its definition's [ambitions] section)."""
+
+    @property
+    def detect(self) -> float: ...
+
+    @property
+    def treat(self) -> float: ...
+
+
+@dataclass(frozen=True)
+class AmbitionRequest:
+    """The ambition a user asked for, before the programme's defaults fill in the rest.
+
+    Every surface (CLI, web, Python) takes these three optional figures under the same names
+    (`--ambition-detect`, `--ambition-treat`, `--ambition`) and resolves them once, here.
+    """
+
+    detect: float | None = None
+    treat: float | None = None
+    combined: float | None = None
+
+    def resolve(self, defaults: AmbitionDefaults) -> Ambition:
+        """The ambition in force: the combined one if asked, else detect and treat, each falling
+        back to the programme's default."""
+        if self.combined is not None:
+            if self.detect is not None or self.treat is not None:
+                raise AmbitionError(
+                    "use either --ambition or --ambition-detect/--ambition-treat, not both"
+                )
+            return Ambition.identified_and_managed(self.combined)
+        return Ambition(
+            detect=defaults.detect if self.detect is None else self.detect,
+            treat=defaults.treat if self.treat is None else self.treat,
+        )
 
 
 @dataclass(frozen=True)
@@ -183,7 +234,7 @@ def _combined_gap(
     counts: PracticeCounts, ambition: Ambition, value: float, eligible_share: float | None
 ) -> Gap:
     if eligible_share is None or not 0 < eligible_share <= 1:
-        raise ValueError(
+        raise AmbitionError(
             "a combined ambition needs the share of AF patients who are eligible, in (0, 1] "
             "(impact.csv eligible_share_of_found)"
         )

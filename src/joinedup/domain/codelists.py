@@ -25,6 +25,8 @@ from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 
+from joinedup.domain.errors import UserError
+
 HEADER = ("code", "term")
 MIN_DIGITS = 6
 MAX_DIGITS = 18
@@ -48,7 +50,7 @@ COLUMN_SYSTEMS: Mapping[str, CodeSystem] = MappingProxyType(
 )
 
 
-class CodelistError(ValueError):
+class CodelistError(UserError):
     """A codelist file that cannot be trusted: names the file, the row and the field."""
 
     def __init__(self, source: str, message: str, row: int | None = None, fld: str | None = None):

@@ -31,6 +31,8 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from joinedup.domain.errors import UserError
+
 WORKING_NOTE = "working output, not for publication"
 """The metadata note on exact outputs meant only for authorised analysts."""
 
@@ -39,7 +41,7 @@ Cell = tuple[int, str]
 """(row index, column name) of one cell in a table."""
 
 
-class DisclosureError(ValueError):
+class DisclosureError(UserError):
     """A table that cannot be checked: a count that is not a whole number, a missing column."""
 
 

@@ -1,4 +1,4 @@
-"""Inequality statistics: breakdowns, confidence intervals, deprivation gaps, SII/RII, need.
+"""Inequality statistics: groups, confidence intervals, deprivation gaps, SII/RII, need.
 
 Why: the partnership means to improve the lives of the poorest fastest and to focus on the PCNs
 with the highest need. So every measure is broken down by IMD quintile, ethnicity group, age band
@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from statistics import NormalDist
 
 from joinedup.domain.contract import ETHNICITIES, SEXES
+from joinedup.domain.errors import UserError
+from joinedup.domain.measures import PracticeCounts
 
 DIMENSIONS = ("imd_quintile", "ethnicity", "age_band", "sex")
 """The breakdowns every measure gets (issue 5); in aggregate mode imd_quintile is the practice's."""
@@ -30,11 +32,9 @@ UNKNOWN = "Unknown"
 """The group for a missing value, so breakdowns still add up to the totals."""
 DEFAULT_AGE_EDGES = (18, 40, 60, 80)
 """Lower edges of the age bands after the first: 0-17, 18-39, 40-59, 60-79, 80 and over."""
-DEFAULT_NEED_UPLIFT = 0.5
-"""Extra weight on a patient in a most-deprived (quintile 1) practice: 1.5 vs 1.0 in quintile 5."""
 
 
-class InequalityError(ValueError):
+class InequalityError(UserError):
     """Input the statistics cannot use: negative counts, a breakdown that misses the total."""
 
 
@@ -118,63 +118,6 @@ def wilson_interval(
 # --- breakdowns ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class BreakdownRow:
-    """One group of one breakdown: numerator / denominator, the rate and its Wilson interval.
-
-    The interval is None when the rate is not a proportion of counted people (numerator above
-    the denominator, e.g. a detection rate against a modelled expected number) or is undefined.
-    """
-
-    dimension: str
-    group: object
-    numerator: float
-    denominator: float
-    rate: float | None
-    ci_low: float | None
-    ci_high: float | None
-
-    def as_row(self) -> dict[str, object]:
-        return {
-            "dimension": self.dimension,
-            "group": self.group,
-            "numerator": self.numerator,
-            "denominator": self.denominator,
-            "rate": self.rate,
-            "ci_low": self.ci_low,
-            "ci_high": self.ci_high,
-        }
-
-
-def breakdown(
-    dimension: str,
-    counts: Mapping[object, tuple[float, float]],
-    *,
-    confidence: float = 0.95,
-) -> list[BreakdownRow]:
-    """Rows for one dimension from {group: (numerator, denominator)}, in display order.
-
-    Groups the dimension does not list (e.g. a sixth age band from other edges) follow in the
-    order given. Include a group for missing values (`UNKNOWN`) so the rows add up to the
-    totals; `check_breakdown_sums` verifies it.
-    """
-    order = list(group_order(dimension)) if dimension in DIMENSIONS else []
-    keys = [g for g in order if g in counts] + [g for g in counts if g not in order]
-    rows = []
-    for group in keys:
-        numerator, denominator = counts[group]
-        if numerator < 0 or denominator < 0:
-            raise InequalityError(
-                f"{dimension} {group!r}: counts must be 0 or more, got {numerator}/{denominator}"
-            )
-        rate = numerator / denominator if denominator > 0 else None
-        low = high = None
-        if denominator > 0 and numerator <= denominator:
-            low, high = wilson_interval(numerator, denominator, confidence)
-        rows.append(BreakdownRow(dimension, group, numerator, denominator, rate, low, high))
-    return rows
-
-
 def with_intervals(
     rows: Iterable[Mapping[str, object]],
     *,
@@ -204,32 +147,76 @@ def with_intervals(
     return out
 
 
-def check_breakdown_sums(
-    rows: Iterable[BreakdownRow],
-    total_numerator: float,
-    total_denominator: float,
-    *,
-    tolerance: float = 1e-6,
-) -> None:
-    """Raise unless every dimension's rows add up to the totals (before any suppression).
+# --- breakdown counts from the practice table -------------------------------------------
 
-    A breakdown that does not add up has lost or double-counted patients, typically those with
-    no recorded ethnicity or IMD; it names the dimension and both sums.
+
+PRACTICE_DEPRIVATION = "practice_imd_quintile"
+"""The dimension for the practice's own IMD quintile (the only one aggregate stores have)."""
+
+
+def practice_deprivation_counts(
+    counts: Iterable[PracticeCounts], *, level: str = "footprint"
+) -> list[dict[str, object]]:
+    """The breakdown by the practice's IMD quintile, from practice measure rows.
+
+    For stores of published aggregates (QOF, CVDPREVENT), which have no patients: each
+    practice's patients take its quintile (Unknown when it has none). Same row shape as the
+    engine's `breakdown_counts`, with dimension `practice_imd_quintile`. Only groups with at
+    least one practice are listed: practices' quintiles are published (practices.csv), so an
+    empty group is a zero every reader can predict, and one chosen as the second suppressed
+    cell of its dimension would protect nothing. As in the practice roll-ups, eligible and
+    treated are summed over practices where both are known and exceptions over practices
+    where it is known (None when no practice in the group knows).
     """
-    sums: dict[str, list[float]] = {}
-    for row in rows:
-        acc = sums.setdefault(row.dimension, [0.0, 0.0])
-        acc[0] += row.numerator
-        acc[1] += row.denominator
-    for dimension, (numerator, denominator) in sums.items():
-        for name, got, want in (
-            ("numerator", numerator, total_numerator),
-            ("denominator", denominator, total_denominator),
-        ):
-            if abs(got - want) > tolerance * max(1.0, abs(want)):
-                raise InequalityError(
-                    f"breakdown by {dimension}: {name}s sum to {got:g}, total is {want:g}"
-                )
+    acc: dict[tuple[str | None, object], list[PracticeCounts]] = {}
+    meta: dict[str, object] = {}
+    for row in counts:
+        meta.setdefault("period_end", row.period_end)
+        meta.setdefault("programme", row.programme)
+        if meta["period_end"] != row.period_end or meta["programme"] != row.programme:
+            raise InequalityError(
+                f"practice {row.practice_code}: rows mix periods or programmes "
+                f"({row.period_end} {row.programme} vs {meta['period_end']} {meta['programme']})"
+            )
+        group: object = UNKNOWN if row.imd_quintile is None else row.imd_quintile
+        acc.setdefault((_level_code(row, level), group), []).append(row)
+    codes = sorted({code for code, _ in acc}, key=lambda c: (c is None, c or ""))
+    out: list[dict[str, object]] = []
+    for code in codes:
+        for group in (1, 2, 3, 4, 5, UNKNOWN):
+            members = acc.get((code, group), [])
+            if not members:
+                continue  # a predictable zero: see the docstring
+            known = [r for r in members if r.eligible is not None and r.treated is not None]
+            exceptions = [r.exceptions for r in members if r.exceptions is not None]
+            out.append(
+                {
+                    "period_end": meta["period_end"],
+                    "programme": meta["programme"],
+                    "level": level,
+                    "org_code": code,
+                    "dimension": PRACTICE_DEPRIVATION,
+                    "group": group,
+                    "list_size": sum(r.list_size for r in members),
+                    "expected": math.fsum(r.expected for r in members),
+                    "recorded": sum(r.recorded for r in members),
+                    "eligible": sum(r.eligible or 0 for r in known) if known else None,
+                    "treated": sum(r.treated or 0 for r in known) if known else None,
+                    "exceptions": sum(exceptions) if exceptions else None,
+                }
+            )
+    return out
+
+
+def _level_code(row: PracticeCounts, level: str) -> str | None:
+    if level == "footprint":
+        return None
+    if level == "practice":
+        return row.practice_code
+    if level in ("ics", "place", "sub_icb", "pcn"):
+        value: str | None = getattr(row, f"{level}_code")
+        return value
+    raise InequalityError(f"unknown breakdown level {level!r}")
 
 
 # --- the deprivation gradient -------------------------------------------------------------
@@ -301,121 +288,3 @@ def deprivation_gap(counts: Mapping[int, tuple[float, float]]) -> DeprivationGap
         sii=sii,
         rii=sii / mean if mean else None,
     )
-
-
-# --- highest need ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PracticeNeed:
-    """What the need ranking reads from one practice row (practices.csv columns)."""
-
-    practice_code: str
-    pcn_code: str | None
-    to_find: int | None
-    to_treat: int | None
-    imd_quintile: int | None
-
-    @classmethod
-    def from_row(cls, row: Mapping[str, object]) -> PracticeNeed:
-        """From a practices.csv-shaped mapping (`TargetedPractice.as_row()`)."""
-
-        def whole(name: str) -> int | None:
-            value = row.get(name)
-            if value is None or value == "":
-                return None
-            if isinstance(value, bool) or not isinstance(value, int | float | str):
-                raise InequalityError(f"practice {row.get('practice_code')}: bad {name} {value!r}")
-            return int(float(value))
-
-        pcn = row.get("pcn_code")
-        return cls(
-            practice_code=str(row["practice_code"]),
-            pcn_code=None if pcn in (None, "") else str(pcn),
-            to_find=whole("to_find"),
-            to_treat=whole("to_treat"),
-            imd_quintile=whole("imd_quintile"),
-        )
-
-
-def deprivation_weight(quintile: int | None, uplift: float = DEFAULT_NEED_UPLIFT) -> float:
-    """1 + uplift × (5 − quintile) / 4: 1 + uplift in quintile 1, 1 in quintile 5 or unknown."""
-    if uplift < 0:
-        raise InequalityError(f"uplift must be 0 or more, got {uplift}")
-    if quintile is None:
-        return 1.0
-    if not 1 <= quintile <= 5:
-        raise InequalityError(f"IMD quintile must be 1 to 5, got {quintile}")
-    return 1.0 + uplift * (5 - quintile) / 4
-
-
-@dataclass(frozen=True)
-class PcnNeed:
-    """One PCN's place in the highest-need ranking."""
-
-    pcn_code: str
-    rank: int
-    need: float
-    """Σ over its practices of (to_find + to_treat) × deprivation weight."""
-    to_find: int
-    to_treat: int
-    practices: int
-    most_deprived_practices: int
-    """Practices in IMD quintile 1."""
-
-    def as_row(self) -> dict[str, object]:
-        return {
-            "pcn_code": self.pcn_code,
-            "rank": self.rank,
-            "need": self.need,
-            "to_find": self.to_find,
-            "to_treat": self.to_treat,
-            "practices": self.practices,
-            "most_deprived_practices": self.most_deprived_practices,
-        }
-
-
-NO_PCN = "(no PCN)"
-
-
-def rank_pcns_by_need(
-    practices: Iterable[PracticeNeed], uplift: float = DEFAULT_NEED_UPLIFT
-) -> list[PcnNeed]:
-    """PCNs by need, highest first (docs/inequalities.md, "Highest need").
-
-        need(PCN) = Σ over its practices (to_find + to_treat) × (1 + uplift × (5 − q) / 4)
-
-    Absolute patients, as in targeting, because a rate says nothing about how many people can be
-    helped; weighted towards deprived practices because the partnership aims to improve the lives
-    of the poorest fastest and CVD outcomes are worse there. `uplift = 0` gives a pure absolute
-    ranking. An unknown gap counts as 0 and an unknown quintile gets no uplift. Ties: more
-    unweighted patients, then more most-deprived practices, then PCN code.
-    """
-    if uplift < 0:
-        raise InequalityError(f"uplift must be 0 or more, got {uplift}")
-    acc: dict[str, list[float]] = {}
-    for p in practices:
-        find, treat = p.to_find or 0, p.to_treat or 0
-        if find < 0 or treat < 0:
-            raise InequalityError(f"practice {p.practice_code}: to_find/to_treat below 0")
-        row = acc.setdefault(p.pcn_code or NO_PCN, [0.0, 0.0, 0.0, 0.0, 0.0])
-        row[0] += (find + treat) * deprivation_weight(p.imd_quintile, uplift)
-        row[1] += find
-        row[2] += treat
-        row[3] += 1
-        row[4] += p.imd_quintile == 1
-    ordered = sorted(
-        acc.items(), key=lambda kv: (-kv[1][0], -(kv[1][1] + kv[1][2]), -kv[1][4], kv[0])
-    )
-    return [
-        PcnNeed(
-            pcn_code=code,
-            rank=rank,
-            need=values[0],
-            to_find=int(values[1]),
-            to_treat=int(values[2]),
-            practices=int(values[3]),
-            most_deprived_practices=int(values[4]),
-        )
-        for rank, (code, values) in enumerate(ordered, start=1)
-    ]

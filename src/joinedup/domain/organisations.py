@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from joinedup.domain.contract import ORG_TYPES
+from joinedup.domain.errors import UserError
 
 ROLLUP_ORDER: tuple[str, ...] = ("practice", "pcn", "sub_icb", "place", "ics")
 
@@ -58,7 +59,7 @@ class Problem:
         return f"{self.org_code or '<blank>'}: {self.field}: {self.reason}"
 
 
-class FootprintError(ValueError):
+class FootprintError(UserError):
     """The organisations do not form a valid footprint; ``problems`` lists every reason."""
 
     def __init__(self, problems: Iterable[Problem], context: str = "footprint") -> None:

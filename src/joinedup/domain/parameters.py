@@ -21,10 +21,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from joinedup.domain.errors import UserError
+
 MANIFEST = "manifest.toml"
 
 
-class ParameterError(ValueError):
+class ParameterError(UserError):
     """A parameter file is missing, malformed or uncited; the message names the file and row."""
 
 

@@ -16,46 +16,44 @@ opportunity are ranked but never planned. docs/targeting.md has the worked examp
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 from joinedup.domain.ambitions import Ambition, Gap, gap
+from joinedup.domain.errors import UserError
 from joinedup.domain.impact import ImpactEstimator, ImpactResult
-from joinedup.domain.measures import (
-    PRACTICE_TABLE_COLUMNS,
-    PracticeCounts,
-    detection_rate,
-    treatment_rate,
+from joinedup.domain.measures import PracticeCounts
+from joinedup.domain.rollups import (
+    FOOTPRINT,
+    LEVELS,
+    Level,
+    RollUp,
+    roll_up,
+    sum_impacts,
+    summarise,
 )
+from joinedup.domain.targeted import EXTRA_COLUMNS, IMPACT_PARTIAL, TargetedPractice
 
-Level = Literal["pcn", "sub_icb", "place", "ics"]
-LEVELS: tuple[Level, ...] = ("pcn", "sub_icb", "place", "ics")
-FOOTPRINT = "footprint"
-
-EXTRA_COLUMNS = ("opportunity", "savings_gbp_five_year", "note")
-"""Columns a practice row adds after DESIGN.md's (`TargetedPractice.as_row(extended=True)`)."""
-
-IMPACT_PARTIAL = "impact counts newly found patients only"
-
-_OWN_COLUMNS = frozenset(
-    {
-        "to_find",
-        "to_treat",
-        "willing",
-        "rank",
-        "wave",
-        "strokes_prevented_per_year",
-        "deaths_avoided_per_year",
-        "savings_gbp_per_year",
-        *EXTRA_COLUMNS,
-    }
-)
-"""practices.csv columns a TargetedPractice computes; the rest come from its PracticeCounts."""
+__all__ = [
+    "EXTRA_COLUMNS",
+    "FOOTPRINT",
+    "LEVELS",
+    "Level",
+    "ParetoPoint",
+    "Plan",
+    "RollUp",
+    "TargetedPractice",
+    "TargetingError",
+    "TargetingPolicy",
+    "WaveSummary",
+    "pareto_curve",
+    "plan",
+    "roll_up",
+    "summarise",
+]
 
 
-class TargetingError(ValueError):
+class TargetingError(UserError):
     """Input that cannot be planned: duplicate practices, mixed periods, unknown willing codes."""
 
 
@@ -72,13 +70,13 @@ class TargetingPolicy:
 
     def __post_init__(self) -> None:
         if self.weight_find < 0 or self.weight_treat < 0:
-            raise ValueError("opportunity weights must be 0 or more")
+            raise TargetingError("opportunity weights must be 0 or more")
         if self.weight_find == 0 and self.weight_treat == 0:
-            raise ValueError("at least one opportunity weight must be above 0")
+            raise TargetingError("at least one opportunity weight must be above 0")
         if self.wave_size < 1:
-            raise ValueError(f"wave_size must be 1 or more, got {self.wave_size}")
+            raise TargetingError(f"wave_size must be 1 or more, got {self.wave_size}")
         if self.max_waves is not None and self.max_waves < 1:
-            raise ValueError(f"max_waves must be 1 or more, got {self.max_waves}")
+            raise TargetingError(f"max_waves must be 1 or more, got {self.max_waves}")
         if self.willing is not None:
             object.__setattr__(self, "willing", frozenset(self.willing))
 
@@ -87,50 +85,6 @@ class TargetingPolicy:
         return self.weight_find * (practice_gap.to_find or 0) + self.weight_treat * (
             practice_gap.to_treat or 0
         )
-
-
-@dataclass(frozen=True)
-class TargetedPractice:
-    """One row of practices.csv: the practice's counts, its gap, rank, wave and impact."""
-
-    counts: PracticeCounts
-    to_find: int | None
-    to_treat: int | None
-    opportunity: float
-    willing: bool
-    rank: int
-    wave: int | None
-    impact: ImpactResult | None
-    note: str | None = None
-
-    @property
-    def practice_code(self) -> str:
-        return self.counts.practice_code
-
-    @property
-    def planned(self) -> bool:
-        return self.wave is not None
-
-    @property
-    def strokes_prevented_per_year(self) -> float | None:
-        return None if self.impact is None else self.impact.strokes_prevented_per_year
-
-    @property
-    def deaths_avoided_per_year(self) -> float | None:
-        return None if self.impact is None else self.impact.deaths_avoided_per_year
-
-    @property
-    def savings_gbp_per_year(self) -> float | None:
-        return None if self.impact is None else self.impact.savings_gbp_per_year
-
-    @property
-    def savings_gbp_five_year(self) -> float | None:
-        return None if self.impact is None else self.impact.savings_gbp_five_year
-
-    def as_row(self, *, extended: bool = False) -> dict[str, object]:
-        """The practices.csv row: DESIGN.md's columns in order, then EXTRA_COLUMNS if asked."""
-        columns = PRACTICE_TABLE_COLUMNS + (EXTRA_COLUMNS if extended else ())
-        return {c: getattr(self if c in _OWN_COLUMNS else self.counts, c) for c in columns}
 
 
 @dataclass(frozen=True)
@@ -161,69 +115,6 @@ class WaveSummary:
 
 
 @dataclass(frozen=True)
-class RollUp:
-    """Counts summed over the practices in one organisation; rates recomputed from the sums.
-
-    eligible and treated are summed over practices where both are known (None if none are);
-    `practices_unknown_treatment` says how many practices that left out, and
-    `practices_unknown_to_treat` how many have no to_treat (counted as 0 in to_treat).
-    """
-
-    level: str
-    code: str | None
-    practices: int
-    list_size: int
-    expected: float
-    recorded: int
-    eligible: int | None
-    treated: int | None
-    exceptions: int | None
-    to_find: int
-    to_treat: int
-    opportunity: float
-    willing_practices: int
-    planned_practices: int
-    practices_unknown_treatment: int
-    practices_unknown_to_treat: int
-    impact: ImpactResult | None
-
-    @property
-    def detection_rate(self) -> float | None:
-        return detection_rate(self.recorded, self.expected)
-
-    @property
-    def treatment_rate(self) -> float | None:
-        return treatment_rate(self.treated, self.eligible)
-
-    def as_dict(self) -> dict[str, object]:
-        impact = self.impact
-        return {
-            "level": self.level,
-            "code": self.code,
-            "practices": self.practices,
-            "list_size": self.list_size,
-            "expected": self.expected,
-            "recorded": self.recorded,
-            "eligible": self.eligible,
-            "treated": self.treated,
-            "exceptions": self.exceptions,
-            "detection_rate": self.detection_rate,
-            "treatment_rate": self.treatment_rate,
-            "to_find": self.to_find,
-            "to_treat": self.to_treat,
-            "opportunity": self.opportunity,
-            "willing_practices": self.willing_practices,
-            "planned_practices": self.planned_practices,
-            "practices_unknown_treatment": self.practices_unknown_treatment,
-            "practices_unknown_to_treat": self.practices_unknown_to_treat,
-            "strokes_prevented_per_year": impact and impact.strokes_prevented_per_year,
-            "deaths_avoided_per_year": impact and impact.deaths_avoided_per_year,
-            "savings_gbp_per_year": impact and impact.savings_gbp_per_year,
-            "savings_gbp_five_year": impact and impact.savings_gbp_five_year,
-        }
-
-
-@dataclass(frozen=True)
 class Plan:
     """The targeting result for one programme and period."""
 
@@ -245,7 +136,7 @@ class Plan:
 
 def plan(
     practices: Iterable[PracticeCounts],
-    ambition: Ambition | None = None,
+    ambition: Ambition,
     policy: TargetingPolicy | None = None,
     impact: ImpactEstimator | None = None,
     eligible_share: float | None = None,
@@ -253,9 +144,9 @@ def plan(
     """Gaps, ranks, waves, Pareto curve and impact for a footprint's practices.
 
     `eligible_share` is needed only for a combined ambition; by default it is the impact
-    model's `eligible_share_of_found`.
+    model's `eligible_share_of_found`. The ambition is always the caller's (resolved from the
+    programme's own defaults, `AmbitionRequest.resolve`): there is no default programme.
     """
-    ambition = ambition or Ambition()
     policy = policy or TargetingPolicy()
     rows = list(practices)
     _check_inputs(rows, policy)
@@ -334,22 +225,6 @@ def pareto_curve(
     return tuple(points)
 
 
-def roll_up(rows: Iterable[TargetedPractice], level: Level) -> list[RollUp]:
-    """Practices summed to each organisation at `level`, ordered by code (unassigned last)."""
-    if level not in LEVELS:
-        raise ValueError(f"unknown roll-up level {level!r}; choose from {LEVELS}")
-    groups: dict[str | None, list[TargetedPractice]] = {}
-    for row in rows:
-        groups.setdefault(getattr(row.counts, f"{level}_code"), []).append(row)
-    ordered = sorted(groups, key=lambda code: (code is None, code or ""))
-    return [_sum(level, code, groups[code]) for code in ordered]
-
-
-def summarise(rows: Iterable[TargetedPractice]) -> RollUp:
-    """Every practice summed into one footprint total (summary.json)."""
-    return _sum(FOOTPRINT, None, list(rows))
-
-
 def _check_inputs(rows: Sequence[PracticeCounts], policy: TargetingPolicy) -> None:
     seen: set[str] = set()
     repeated: set[str] = set()
@@ -421,42 +296,10 @@ def _wave_summaries(ranked: Sequence[TargetedPractice], total: float) -> tuple[W
                 opportunity=opportunity,
                 share_of_footprint=opportunity / total if total > 0 else 0.0,
                 cumulative_share=cumulative / total if total > 0 else 0.0,
-                impact=_sum_impacts(members),
+                impact=sum_impacts(members),
                 practices_unknown_to_treat=sum(1 for r in members if r.to_treat is None),
             )
         )
     return tuple(summaries)
 
 
-def _sum_impacts(rows: Iterable[TargetedPractice]) -> ImpactResult | None:
-    total: ImpactResult | None = None
-    for row in rows:
-        if row.impact is not None:
-            total = row.impact if total is None else total + row.impact
-    return total
-
-
-def _sum(level: str, code: str | None, rows: list[TargetedPractice]) -> RollUp:
-    known = [
-        r.counts for r in rows if r.counts.eligible is not None and r.counts.treated is not None
-    ]
-    exceptions = [r.counts.exceptions for r in rows if r.counts.exceptions is not None]
-    return RollUp(
-        level=level,
-        code=code,
-        practices=len(rows),
-        list_size=sum(r.counts.list_size for r in rows),
-        expected=math.fsum(r.counts.expected for r in rows),
-        recorded=sum(r.counts.recorded for r in rows),
-        eligible=sum(c.eligible or 0 for c in known) if known else None,
-        treated=sum(c.treated or 0 for c in known) if known else None,
-        exceptions=sum(exceptions) if exceptions else None,
-        to_find=sum(r.to_find or 0 for r in rows),
-        to_treat=sum(r.to_treat or 0 for r in rows),
-        opportunity=math.fsum(r.opportunity for r in rows),
-        willing_practices=sum(1 for r in rows if r.willing),
-        planned_practices=sum(1 for r in rows if r.planned),
-        practices_unknown_treatment=len(rows) - len(known),
-        practices_unknown_to_treat=sum(1 for r in rows if r.to_treat is None),
-        impact=_sum_impacts(rows),
-    )

@@ -75,7 +75,7 @@ def breakdown_counts(
     parameters: ParameterSet,
     *,
     level: BreakdownLevel = "footprint",
-    codelists: Mapping[str, Codelist] | None = None,
+    codelists: Mapping[str, Codelist],
     age_edges: Sequence[int] = DEFAULT_AGE_EDGES,
 ) -> list[dict[str, object]]:
     """Counts by IMD quintile, ethnicity group, age band and sex, for each org at `level`.

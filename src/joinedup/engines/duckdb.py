@@ -29,4 +29,8 @@ def connect(
     config: dict[str, object] = {}
     if threads is not None:
         config["threads"] = threads
-    return ibis.duckdb.connect(database=path, read_only=read_only, **config)
+    con = ibis.duckdb.connect(database=path, read_only=read_only, **config)
+    # DuckDB draws its own progress bar on stdout for long queries; our commands report progress
+    # themselves, and stdout is for results.
+    con.raw_sql("SET enable_progress_bar = false")
+    return con

@@ -35,7 +35,6 @@ from joinedup.engines.criteria import (
     latest_value,
 )
 from joinedup.engines.tables import contract_table
-from joinedup.programmes import resolve_codelists
 
 # Digits `expected` keeps, so backends that sum in a different order give identical figures.
 EXPECTED_DIGITS = 6
@@ -54,7 +53,7 @@ def patient_flags(
     programme: Programme,
     reference_date: date,
     *,
-    codelists: Mapping[str, Codelist] | None = None,
+    codelists: Mapping[str, Codelist],
     include_opted_out: bool = False,
 ) -> ir.Table:
     """One row per patient with the programme's flags at `reference_date` (an Ibis table).
@@ -67,7 +66,7 @@ def patient_flags(
     Every patient in the table is returned, registered or not; filter on `registered & alive`
     for the population at the date.
     """
-    resolved = resolve_codelists(programme, codelists)
+    resolved = _declared(programme, codelists)
     needs = EventNeeds.of(programme.criteria(), resolved)
 
     patients = contract_table(con, "patients")
@@ -147,7 +146,7 @@ def casefinder(
     programme: Programme,
     reference_date: date,
     *,
-    codelists: Mapping[str, Codelist] | None = None,
+    codelists: Mapping[str, Codelist],
     include_opted_out: bool = False,
 ) -> ir.Table:
     """Registered, living patients meeting at least one casefinder rule, with one flag per rule.
@@ -181,7 +180,7 @@ def practice_counts(
     reference_date: date,
     parameters: ParameterSet,
     *,
-    codelists: Mapping[str, Codelist] | None = None,
+    codelists: Mapping[str, Codelist],
     include_opted_out: bool = False,
 ) -> list[PracticeCounts]:
     """The practice measure table's counts for every practice, computed in the backend.
@@ -253,6 +252,15 @@ def practice_counts(
             )
         )
     return out
+
+
+def _declared(programme: Programme, codelists: Mapping[str, Codelist]) -> dict[str, Codelist]:
+    """The codelists the definition declares, as resolved by the caller (the app reads files;
+    the engine only compiles), refusing a call that left one out."""
+    missing = [ref.name for ref in programme.codelists if ref.name not in codelists]
+    if missing:
+        raise ValueError(f"programme {programme.name!r}: no codelist given for {missing}")
+    return {ref.name: codelists[ref.name] for ref in programme.codelists}
 
 
 def practice_score_totals(flags: ir.Table, bands: Iterable[PrevalenceBand]) -> ir.Table:

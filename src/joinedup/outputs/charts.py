@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display on servers; must precede pyplot
-import matplotlib.pyplot as plt
+from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 
 FIND = "#005eb8"  # NHS blue
@@ -21,17 +19,24 @@ TREAT = "#ed8b00"  # NHS orange
 GREY = "#768692"
 
 
+def _figure(width: float, height: float) -> tuple[Figure, Any]:
+    """A figure drawn straight to SVG: no pyplot, so no global backend is chosen or changed for
+    whoever else uses matplotlib in the process, and nothing is left open afterwards."""
+    fig = Figure(figsize=(width, height))
+    FigureCanvasSVG(fig)
+    return fig, fig.subplots()
+
+
 def _svg(fig: Figure) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight")
-    plt.close(fig)
     text = buffer.getvalue()
     return text[text.index("<svg") :]  # drop the XML prolog so it can sit inside HTML
 
 
 def pareto_curve(shares: Sequence[float], wave_size: int | None = None) -> str:
     """Cumulative share of the footprint's whole gap held by the top k willing practices."""
-    fig, ax = plt.subplots(figsize=(7, 3.4))
+    fig, ax = _figure(7, 3.4)
     ks = list(range(1, len(shares) + 1))
     ax.plot(ks, [s * 100 for s in shares], color=FIND, linewidth=2)
     ax.set_xlabel("top k willing practices, by patients to find and treat")
@@ -51,7 +56,7 @@ def find_and_treat_bars(
 ) -> str:
     """Horizontal stacked bars of patients to find and to treat, largest first."""
     height = max(2.0, 0.28 * len(labels) + 1.0)
-    fig, ax = plt.subplots(figsize=(7, height))
+    fig, ax = _figure(7, height)
     y = list(range(len(labels)))[::-1]
     ax.barh(y, to_find, color=FIND, label="to find")
     ax.barh(y, to_treat, left=to_find, color=TREAT, label="to treat")
@@ -69,7 +74,7 @@ def rate_bars(
 ) -> str:
     """Rates by group with the ambition drawn as a line; missing rates are left blank."""
     height = max(2.0, 0.28 * len(labels) + 1.0)
-    fig, ax = plt.subplots(figsize=(7, height))
+    fig, ax = _figure(7, height)
     y = list(range(len(labels)))[::-1]
     ax.barh(y, [(r or 0) * 100 for r in rates], color=FIND)
     if ambition is not None:
@@ -99,7 +104,7 @@ def inequality_bars(
     if not len(groups) == len(rates) == len(lows) == len(highs):
         raise ValueError("groups, rates, lows and highs must be the same length")
     height = max(2.0, 0.32 * len(groups) + 1.0)
-    fig, ax = plt.subplots(figsize=(7, height))
+    fig, ax = _figure(7, height)
     y = list(range(len(groups)))[::-1]
     ax.barh(y, [(r or 0) * 100 for r in rates], color=FIND)
     for yi, rate, low, high in zip(y, rates, lows, highs, strict=True):
@@ -137,7 +142,7 @@ def trend_lines(
     """
     colours = (FIND, TREAT, GREY)
     labels = [str(p) for p in periods]
-    fig, ax = plt.subplots(figsize=(7, 3.4))
+    fig, ax = _figure(7, 3.4)
     x = list(range(len(labels)))
     for index, (name, values) in enumerate(series.items()):
         if len(values) != len(labels):

@@ -2,7 +2,7 @@
 
 Why one module: the long table's columns are a contract for dashboards and spreadsheets (filter
 by level and code, plot by period_end), so names, order, types and the publication rules for
-these tables are decided here, once. `joinedup.progress.write_progress` computes what goes in.
+these tables are decided here, once (their publication rules live in `domain.publication`).
 """
 
 from __future__ import annotations
@@ -13,9 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-
-from joinedup.domain.disclosure import PublicationPolicy, publish_rows
-from joinedup.outputs.publication import COUNTS, DERIVED, RATES
 
 PROGRESS_COLUMNS = (
     "period_end", "programme", "level", "code", "name",
@@ -39,40 +36,6 @@ _IMPROVER_WHOLE = (
     "treated_first", "treated_last", "treated_gain", "to_find_first", "to_find_last",
     "to_treat_first", "to_treat_last", "gap_closed",
 )
-# Practices add up to their PCN, sub-ICB, place and ICS in the same period; roll-ups of one level
-# add up to the level above. Each is a group of siblings whose total is published.
-_PRACTICE_GROUPS = tuple(("period_end", key) for key in
-                         ("pcn_code", "sub_icb_code", "place_code", "ics_code"))
-_ROLLUP_GROUPS = tuple(("period_end", "level", key) for key in
-                       ("ics_code", "place_code", "sub_icb_code"))
-
-
-def publish_progress(
-    rows: Sequence[Mapping[str, Any]], policy: PublicationPolicy
-) -> list[dict[str, Any]]:
-    """progress.csv rows after disclosure control, in the same order.
-
-    Counts from 1 to the threshold are suppressed and the rest rounded; within each period a
-    practice is never the only suppressed one of its PCN, sub-ICB, place or ICS, nor a PCN,
-    sub-ICB or place the only one of its parent; rates come from the published counts, and a
-    gap is suppressed with the counts it comes from. `expected` is published as a whole number.
-    """
-    derived = {k: v for k, v in DERIVED.items() if k in ("to_find", "to_treat")}
-    out: list[dict[str, Any]] = [dict(r) for r in rows]
-    for practice_level, groups in ((True, _PRACTICE_GROUPS), (False, _ROLLUP_GROUPS)):
-        where = [i for i, r in enumerate(rows) if (r["level"] == "practice") == practice_level]
-        if not where:
-            continue
-        table = publish_rows([rows[i] for i in where], COUNTS, policy=policy, groupings=groups,
-                             rates=RATES, derived=derived)
-        for i, published in zip(where, table.rows, strict=True):
-            out[i] = published
-    for row in out:
-        if isinstance(row.get("expected"), float):
-            row["expected"] = round(row["expected"])
-    return out
-
-
 def progress_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     """The long table, columns in PROGRESS_COLUMNS order, counts as nullable integers."""
     frame = pd.DataFrame(list(rows), columns=list(PROGRESS_COLUMNS))

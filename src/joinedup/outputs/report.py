@@ -19,7 +19,7 @@ from joinedup.domain.disclosure import PublicationPolicy
 from joinedup.domain.parameters import ParameterSet
 from joinedup.domain.programme import Programme
 from joinedup.outputs import charts
-from joinedup.outputs.breakdowns import ChartSeries
+from joinedup.outputs.chart_series import ChartSeries
 
 TOP_PRACTICES = 20
 

@@ -17,6 +17,7 @@ from joinedup.domain.codelists import (
     load_codelist,
     load_codelist_file,
 )
+from joinedup.domain.extensions import PROGRAMMES
 from joinedup.domain.parameters import ParameterSet
 from joinedup.domain.programme import (
     PROGRAMME_FILE,
@@ -39,14 +40,16 @@ __all__ = [
 
 
 def available_programmes() -> tuple[str, ...]:
-    """Names of the packaged programmes (folders holding a programme.toml), sorted."""
-    return tuple(sorted(p.parent.name for p in PACKAGE_DIR.glob(f"*/{PROGRAMME_FILE}")))
+    """Names of the registered programmes (`domain.extensions.PROGRAMMES`), sorted."""
+    return tuple(sorted(PROGRAMMES.names()))
 
 
 def programme_dir(name: str) -> Path:
-    """The folder of a packaged programme; a clear error lists the ones there are."""
-    folder = PACKAGE_DIR / name
-    if not name.isidentifier() or not (folder / PROGRAMME_FILE).is_file():
+    """The folder of a registered programme; a clear error lists the ones there are."""
+    folder = None
+    if name in PROGRAMMES:
+        folder = Path(next(iter(PROGRAMMES.load(name))))
+    if folder is None or not (folder / PROGRAMME_FILE).is_file():
         raise ProgrammeError(
             f"no packaged programme {name!r}; available: {', '.join(available_programmes())} "
             "(or load your own with load_programme_file(path))"

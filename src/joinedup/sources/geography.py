@@ -35,6 +35,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from joinedup.domain.errors import UserError
 from joinedup.domain.organisations import FootprintError, hierarchy_problems
 from joinedup.sources.qof.readers import shown
 
@@ -93,7 +94,7 @@ LAYOUTS: tuple[Layout, ...] = (
 )
 
 
-class GeographyFileError(ValueError):
+class GeographyFileError(UserError):
     """A geography file cannot be read as documented; the message names the file and field."""
 
 

@@ -1,23 +1,22 @@
-"""Importing published aggregates (QOF, list sizes, IMD, CVDPREVENT) into a store, atomically.
+"""Writing a store of published aggregates, atomically.
 
-Why a store of its own kind: most ICS analysts hold no patient-level data, only the published
-files. ``import_qof`` and ``import_cvdprevent`` read and check those files (``sources/``), then
-build a new DuckDB file beside the target and rename it into place only when it is complete —
-the same promise as ``joinedup load`` (``atomic.py``): a failed import leaves the previous store
-exactly as it was. ``joinedup run`` then reads the store through ``sources.qof.counts``.
+Why: most ICS analysts hold no patient-level data, only the published files. The importers
+(`joinedup.app.imports`) read and check those files with `sources/`; this module builds a new
+DuckDB file beside the target from what they gathered and renames it into place only when it is
+complete — the same promise as `joinedup load` (``atomic.py``): a failed import leaves the
+previous store exactly as it was. `joinedup run` then reads the store through
+`engines.aggregates`.
 
 The store holds:
 
 * ``organisations`` (the data contract's table) — the footprint from the QOF geography mapping,
-  all of England or one ICS (``ics``);
-* the files as published, checked: ``qof_geography`` (every mapping row), ``qof_prevalence``,
-  ``qof_achievement``, ``qof_indicators``, ``list_sizes_by_age_sex``, ``list_sizes_by_age_base``,
-  ``practice_imd``, ``pcn_imd``, ``cvdprevent`` — empty when a file was not given;
+  all of England or one ICS, enriched by ODS when imported;
+* the files as published, checked (``aggregate_schema.SCHEMAS``) — empty when a file was not given;
 * ``rejects`` (same columns as the patient-level loader's: table, file, row, line, field,
   reason, raw row as JSON) and its CSV copy; ``load_log``; ``store_info`` (kind, QOF year,
   period, which files went in).
 
-The QOF part and the CVDPREVENT part are replaced independently: importing QOF again keeps the
+Each part (QOF, CVDPREVENT, ODS) is replaced independently: importing QOF again keeps the
 CVDPREVENT rows (and their rejects) and vice versa. A store of patient-level data is never
 mixed with aggregates.
 """
@@ -27,34 +26,17 @@ from __future__ import annotations
 import functools
 import json
 import os
-import re
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field, is_dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 import pyarrow as pa
 
 from joinedup.domain import contract
-from joinedup.domain.organisations import FootprintError
-from joinedup.sources.cvdprevent import read_cvdprevent
-from joinedup.sources.geography import (
-    FIELDS as GEOGRAPHY_FIELDS,
-)
-from joinedup.sources.geography import (
-    GeographyFileError,
-    organisations_from_mapping,
-    qof_year,
-    read_mapping,
-)
-from joinedup.sources.imd import ImdRow, read_pcn_imd, read_practice_imd
-from joinedup.sources.qof.achievement import read_achievement
-from joinedup.sources.qof.indicators import packaged_mapping, read_indicator_mapping
-from joinedup.sources.qof.lists import list_sizes_layout, read_age_bases, read_age_sex_bands
-from joinedup.sources.qof.prevalence import read_prevalence
-from joinedup.sources.qof.readers import Imported, Reject, SourceFileError
+from joinedup.store.aggregate_schema import PARTS, QOF_PART, SCHEMAS
 from joinedup.store.atomic import (
     check_rejects,
     check_target,
@@ -67,54 +49,50 @@ from joinedup.store.atomic import (
 )
 from joinedup.store.errors import LoadError, StoreError
 from joinedup.store.load_log import create_load_log, record_load
+from joinedup.store.loader import default_rejects_path
 from joinedup.store.reading import connect
-from joinedup.store.reject_limit import (
-    check_limit,
-    refuse_if_empty,
-    refuse_if_over,
-)
+from joinedup.store.reject_limit import check_limit, refuse_if_empty, refuse_if_over
 from joinedup.store.rejects import create_rejects_table
 from joinedup.store.report import TableCounts
 from joinedup.store.sql import ident, literal
 from joinedup.store.staging import create_table
 
-STORE_KIND = "aggregate"
-QOF_PART = "qof"
-CVDPREVENT_PART = "cvdprevent"
 
-# Every table each part owns, with its columns: (name, SQL type, Arrow type).
-_S, _I, _F, _D = ("VARCHAR", pa.string()), ("BIGINT", pa.int64()), ("DOUBLE", pa.float64()), (
-    "DATE", pa.date32())
-SCHEMAS: dict[str, tuple[tuple[str, tuple[str, Any]], ...]] = {
-    "qof_geography": tuple((name, _S) for name in GEOGRAPHY_FIELDS),
-    "qof_prevalence": (("practice_code", _S), ("group_code", _S), ("register", _I),
-                       ("list_type", _S), ("list_size", _I)),
-    "qof_achievement": (("practice_code", _S), ("indicator_code", _S), ("measure", _S),
-                        ("value", _F)),
-    "qof_indicators": (("indicator_code", _S), ("point_value", _F), ("group_code", _S),
-                       ("group_description", _S), ("domain_code", _S),
-                       ("domain_description", _S), ("list_type", _S)),
-    "list_sizes_by_age_sex": (("practice_code", _S), ("sex", _S), ("age_from", _I),
-                              ("age_to", _I), ("patients", _I)),
-    "list_sizes_by_age_base": (("practice_code", _S), ("age_base", _S), ("patients", _F)),
-    "practice_imd": (("code", _S), ("year", _I), ("imd_score", _F), ("imd_decile", _I),
-                     ("imd_quintile", _I)),
-    "pcn_imd": (("code", _S), ("year", _I), ("imd_score", _F), ("imd_decile", _I),
-                ("imd_quintile", _I)),
-    "cvdprevent": (("area_code", _S), ("area_name", _S), ("indicator_code", _S),
-                   ("indicator_name", _S), ("indicator_short_name", _S),
-                   ("time_period_name", _S), ("period_end", _D),
-                   ("metric_category_type_name", _S), ("metric_category_name", _S),
-                   ("category_attribute", _S), ("numerator", _F), ("denominator", _F),
-                   ("value", _F), ("lower_confidence_limit", _F),
-                   ("upper_confidence_limit", _F), ("factor", _F), ("value_note", _S)),
-}
-PARTS: dict[str, tuple[str, ...]] = {
-    QOF_PART: ("organisations", "qof_geography", "qof_prevalence", "qof_achievement",
-               "qof_indicators", "list_sizes_by_age_sex", "list_sizes_by_age_base",
-               "practice_imd", "pcn_imd"),
-    CVDPREVENT_PART: ("cvdprevent",),
-}
+class RejectedRow(Protocol):
+    """A row a reader refused, as every source reader reports it."""
+
+    @property
+    def table(self) -> str: ...
+    @property
+    def file_name(self) -> str: ...
+    @property
+    def row_number(self) -> int: ...
+    @property
+    def line_number(self) -> int | None: ...
+    @property
+    def field(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def raw(self) -> Mapping[str, str]: ...
+    def problems(self) -> tuple[str, ...]: ...
+
+
+class CheckedFile(Protocol):
+    """What a source reader gives for one file: the counts and the rejected rows."""
+
+    @property
+    def table(self) -> str: ...
+    @property
+    def file_name(self) -> str: ...
+    @property
+    def rows_in(self) -> int: ...
+    @property
+    def loaded(self) -> int: ...
+    @property
+    def rejected(self) -> int: ...
+    @property
+    def rejects(self) -> Sequence[RejectedRow]: ...
 
 
 class AggregateImportError(LoadError):
@@ -151,18 +129,18 @@ class ImportReport:
 
 
 @dataclass
-class _Build:
+class AggregateBuild:
     """Everything one import writes, gathered before the database is touched."""
 
     part: str
     tables: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
     organisations: list[dict[str, object]] = field(default_factory=list)
     counts: list[TableCounts] = field(default_factory=list)
-    rejects: list[Reject] = field(default_factory=list)
+    rejects: list[RejectedRow] = field(default_factory=list)
     info: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
-    def add(self, imported: Imported[Any], rows: Iterable[tuple[Any, ...]],
+    def add(self, imported: CheckedFile, rows: Iterable[tuple[Any, ...]],
             table: str | None = None, ignored: tuple[str, ...] = ()) -> None:
         name = table or imported.table
         self.tables.setdefault(name, []).extend(rows)
@@ -171,186 +149,22 @@ class _Build:
         self.rejects.extend(imported.rejects)
 
 
-def import_qof(
-    db_path: Path | str,
-    *,
-    prevalence: Path | str,
-    geography: Path | str,
-    achievement: Path | str | None = None,
-    ages: Path | str | None = None,
-    imd: Path | str | None = None,
-    pcn_imd: Path | str | None = None,
-    indicators: Path | str | None = None,
-    year: int | None = None,
-    ics: str | None = None,
-    rejects_csv: Path | str | None = None,
-    today: date | None = None,
-    max_rejected_share: float | None = None,
+def write_aggregates(
+    target: Path, build: AggregateBuild, source: Path, rejects_csv: Path | str | None,
+    today: date | None, period: str | None, max_rejected_share: float | None = None,
 ) -> ImportReport:
-    """Check the QOF files and replace the QOF part of the store at ``db_path`` with them.
+    """Replace ``build.part`` of the store at ``target`` with what the importer gathered.
 
-    ``year`` is the first calendar year of the QOF year (2019 for 2019-20); by default it comes
-    from the geography file's name (``..._2019_2020.csv``) or the prevalence file's
-    (``PREVALENCE_1920.csv``). ``indicators`` defaults to the packaged MAPPING_INDICATORS file
-    for the year. ``ics`` keeps one ICS/STP's practices in the footprint (e.g. ``QWO``). A file
-    that holds no rows, or would reject more than ``max_rejected_share`` of its rows, stops the
-    import (``reject_limit``). Raises AggregateImportError (or TooManyRejectsError), leaving the
-    previous store untouched, when the import cannot go ahead.
+    A file that holds no rows, or would reject more than ``max_rejected_share`` of its rows
+    (default ``reject_limit.DEFAULT_MAX_REJECTED_SHARE``), stops the import before anything is
+    written (``reject_limit``); so does a target or rejects path that cannot be written, or a
+    previous store that cannot be read (its other parts are carried over).
     """
     share = check_limit(max_rejected_share)
-    year_start = year if year is not None else _year_from_names(Path(geography), Path(prevalence))
-    build = _Build(QOF_PART)
-    try:
-        _read_qof(build, year_start, Path(prevalence), Path(geography), achievement, ages, imd,
-                  pcn_imd, indicators, ics)
-    except (SourceFileError, GeographyFileError, FootprintError) as exc:
-        raise AggregateImportError(str(exc)) from None
-    label = f"{year_start}-{str(year_start + 1)[2:]}"
-    build.info.update({
-        "kind": STORE_KIND,
-        "qof_year": label,
-        "period_start": date(year_start, 4, 1).isoformat(),
-        "period_end": date(year_start + 1, 3, 31).isoformat(),
-        "ics": ics or "",
-    })
-    return _write(Path(db_path), build, Path(prevalence), rejects_csv, today, label, share)
-
-
-def import_cvdprevent(
-    db_path: Path | str,
-    files: Sequence[Path | str],
-    *,
-    rejects_csv: Path | str | None = None,
-    today: date | None = None,
-    max_rejected_share: float | None = None,
-) -> ImportReport:
-    """Check CVDPREVENT raw-data files and replace the store's CVDPREVENT rows with them.
-
-    Each file is held to ``max_rejected_share`` as ``import_qof`` holds its files.
-    """
-    share = check_limit(max_rejected_share)
-    if not files:
-        raise AggregateImportError("give at least one CVDPREVENT file")
-    build = _Build(CVDPREVENT_PART)
-    try:
-        for path in files:
-            imported = read_cvdprevent(path)
-            build.add(imported, (_values(r) for r in imported.rows))
-    except SourceFileError as exc:
-        raise AggregateImportError(str(exc)) from None
-    build.info.update({"kind": STORE_KIND, "cvdprevent_files": ", ".join(
-        Path(p).name for p in files)})
-    return _write(Path(db_path), build, Path(files[0]), rejects_csv, today, None, share)
-
-
-# --- reading ---------------------------------------------------------------------------------
-
-
-def _year_from_names(geography: Path, prevalence: Path) -> int:
-    try:
-        return qof_year(geography)[0].year
-    except GeographyFileError:
-        pass
-    match = re.search(r"(?<![0-9])([0-9]{2})([0-9]{2})(?![0-9])", prevalence.stem)
-    if match and int(match.group(2)) == (int(match.group(1)) + 1) % 100:
-        return 2000 + int(match.group(1))
-    raise AggregateImportError(
-        f"cannot tell the QOF year from {geography.name} or {prevalence.name}; pass the year "
-        "(e.g. --year 2019-20)"
-    )
-
-
-def _read_qof(
-    build: _Build, year_start: int, prevalence: Path, geography: Path,
-    achievement: Path | str | None, ages: Path | str | None, imd: Path | str | None,
-    pcn_imd: Path | str | None, indicators: Path | str | None, ics: str | None,
-) -> None:
-    mapping = read_mapping(geography, year_start=year_start)
-    frame = mapping.practices[list(GEOGRAPHY_FIELDS)]
-    geography_rows = [tuple(str(v) for v in r) for r in frame.itertuples(index=False)]
-    build.tables["qof_geography"] = geography_rows
-    build.counts.append(TableCounts("qof_geography", geography.name, len(geography_rows),
-                                    len(geography_rows), 0))
-    footprint = read_mapping(geography, ics_code=ics, year_start=year_start) if ics else mapping
-    build.organisations = organisations_from_mapping(footprint)
-
-    prevalence_rows = read_prevalence(prevalence)
-    build.add(prevalence_rows, (_values(r) for r in prevalence_rows.rows))
-
-    mapping_path = Path(indicators) if indicators is not None else packaged_mapping(year_start)
-    indicator_rows = read_indicator_mapping(mapping_path)
-    build.add(indicator_rows, (_values(r) for r in indicator_rows.rows))
-    build.info["indicator_mapping"] = mapping_path.name
-
-    if achievement is not None:
-        achieved = read_achievement(achievement)
-        build.add(achieved, (_values(r) for r in achieved.rows))
-    if ages is not None:
-        _read_ages(build, Path(ages))
-    if imd is not None:
-        practice = read_practice_imd(imd)
-        build.add(practice, (_imd_values(r) for r in practice.rows))
-    if pcn_imd is not None:
-        pcn = read_pcn_imd(pcn_imd)
-        build.add(pcn, (_imd_values(r) for r in pcn.rows))
-    build.info["files"] = json.dumps({c.table: c.file for c in build.counts})
-
-
-def _read_ages(build: _Build, path: Path) -> None:
-    if list_sizes_layout(path) == "age_sex":
-        bands = read_age_sex_bands(path)
-        build.add(bands, (_values(r) for r in bands.rows))
-        build.info["ages_layout"] = "age_sex_5y"
-        return
-    bases, ignored = read_age_bases(path)
-    build.add(bases, ((r.practice_code, code, value) for r in bases.rows
-                      for code, value in r.bases.items()), ignored=ignored)
-    build.info["ages_layout"] = "qof_age_bases"
-    if ignored:
-        build.notes.append(f"{path.name}: ignored columns that are not age bases: "
-                           f"{', '.join(ignored)}")
-
-
-def _values(row: Any) -> tuple[Any, ...]:
-    assert is_dataclass(row) and not isinstance(row, type)
-    return tuple(asdict(row).values())
-
-
-def _imd_values(row: ImdRow) -> tuple[Any, ...]:
-    return (row.code, row.year, row.imd_score, row.imd_decile, row.imd_quintile)
-
-
-# --- writing ---------------------------------------------------------------------------------
-
-
-def default_rejects_path(db_path: Path) -> Path:
-    """``<db stem>.rejects.csv`` next to the database, as ``joinedup load`` does."""
-    return db_path.with_name(f"{db_path.stem}.rejects.csv")
-
-
-def _refuse_bad_files(build: _Build, max_share: float, target: Path) -> None:
-    """Stop before writing when a file holds no rows or rejects more than its share."""
-    existed = target.exists() and target.stat().st_size > 0
-    for counts in build.counts:
-        refuse_if_empty(counts, target, existed)
-        refuse_if_over(counts, max_share, functools.partial(_problems, build, counts), target,
-                       existed)
-
-
-def _problems(build: _Build, counts: TableCounts) -> list[tuple[str, int]]:
-    """(reason, 1) for every problem of every row rejected from one file."""
-    return [(reason, 1) for r in build.rejects
-            if r.file_name == counts.file and r.table == counts.table for reason in r.problems()]
-
-
-def _write(
-    target: Path, build: _Build, source: Path, rejects_csv: Path | str | None,
-    today: date | None, period: str | None, max_share: float,
-) -> ImportReport:
     check_target(target)
     rejects_path = Path(rejects_csv) if rejects_csv is not None else default_rejects_path(target)
     check_rejects(rejects_path, target)
-    _refuse_bad_files(build, max_share, target)
+    _refuse_bad_files(build, share, target)
     previous = target if target.exists() and target.stat().st_size > 0 else None
     if previous is not None:
         _check_previous(previous)
@@ -381,8 +195,23 @@ def _write(
     return ImportReport(target, rejects_path, tuple(build.counts), period, tuple(build.notes))
 
 
+def _refuse_bad_files(build: AggregateBuild, max_share: float, target: Path) -> None:
+    """Stop before writing when a file holds no rows or rejects more than its share."""
+    existed = target.exists() and target.stat().st_size > 0
+    for counts in build.counts:
+        refuse_if_empty(counts, target, existed)
+        refuse_if_over(counts, max_share, functools.partial(_problems, build, counts), target,
+                       existed)
+
+
+def _problems(build: AggregateBuild, counts: TableCounts) -> list[tuple[str, int]]:
+    """(reason, 1) for every problem of every row rejected from one file."""
+    return [(reason, 1) for r in build.rejects
+            if r.file_name == counts.file and r.table == counts.table for reason in r.problems()]
+
+
 def _check_previous(previous: Path) -> None:
-    """The previous store must be readable (its other part is carried over) and aggregate."""
+    """The previous store must be readable (its other parts are carried over) and aggregate."""
     try:
         con = connect(previous)
     except StoreError as exc:  # damaged, or open in another program
@@ -399,7 +228,7 @@ def _check_previous(previous: Path) -> None:
             "of their own (another --db)")
 
 
-def _create(con: duckdb.DuckDBPyConnection, build: _Build) -> None:
+def _create(con: duckdb.DuckDBPyConnection, build: AggregateBuild) -> None:
     create_rejects_table(con)
     con.execute("CREATE TABLE main.store_info (part VARCHAR, key VARCHAR, value VARCHAR)")
     con.executemany("INSERT INTO main.store_info VALUES (?, ?, ?)",
@@ -409,9 +238,8 @@ def _create(con: duckdb.DuckDBPyConnection, build: _Build) -> None:
             create_table(con, contract.table("organisations"))
             _insert_organisations(con, build.organisations)
             continue
+        _create_empty(con, table)
         schema = SCHEMAS[table]
-        columns = ", ".join(f"{ident(n)} {t[0]}" for n, t in schema)
-        con.execute(f"CREATE TABLE main.{ident(table)} ({columns})")
         rows = build.tables.get(table, [])
         if rows:
             arrow = pa.table({n: pa.array([r[i] for r in rows], type=t[1])
@@ -451,11 +279,9 @@ def _carry_over(con: duckdb.DuckDBPyConnection, previous: Path | None, part: str
             if table == "organisations":
                 continue  # only the QOF part writes it, and it is this part or absent
             if previous is None:
-                schema = SCHEMAS[table]
-                columns = ", ".join(f"{ident(n)} {t[0]}" for n, t in schema)
-                con.execute(f"CREATE TABLE main.{ident(table)} ({columns})")
+                _create_empty(con, table)
     if previous is None:
-        if part == CVDPREVENT_PART:
+        if part != QOF_PART:
             create_table(con, contract.table("organisations"))
         return
     con.execute(f"ATTACH {literal(previous)} AS prior (READ_ONLY)")
@@ -473,9 +299,7 @@ def _carry_over(con: duckdb.DuckDBPyConnection, previous: Path | None, part: str
                 elif table == "organisations":
                     create_table(con, contract.table("organisations"))
                 else:
-                    schema = SCHEMAS[table]
-                    columns = ", ".join(f"{ident(n)} {t[0]}" for n, t in schema)
-                    con.execute(f"CREATE TABLE main.{ident(table)} ({columns})")
+                    _create_empty(con, table)
         if "store_info" in held:
             con.execute("INSERT INTO main.store_info SELECT * FROM prior.main.store_info "
                         f"WHERE part <> {literal(part)}")
@@ -485,3 +309,9 @@ def _carry_over(con: duckdb.DuckDBPyConnection, previous: Path | None, part: str
                         f"WHERE table_name IN ({names}) ORDER BY rowid")
     finally:
         con.execute("DETACH prior")
+
+
+def _create_empty(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """An empty aggregate table with its declared columns."""
+    columns = ", ".join(f"{ident(n)} {t[0]}" for n, t in SCHEMAS[table])
+    con.execute(f"CREATE TABLE main.{ident(table)} ({columns})")

@@ -139,6 +139,14 @@ def row_checks(
         ]
     if table.name == "encounters":
         checks.append(_fails("end", f"{col('end')} < {col('start')}", "end is before start"))
+    if table.name == "waiting_list":
+        checks.append(
+            _fails(
+                "expected_minutes",
+                f"{col('expected_minutes')} <= 0",
+                "expected_minutes is not above 0",
+            )
+        )
     dated = PATIENT_DATED.get(table.name)
     if dated is not None:
         checks.append(

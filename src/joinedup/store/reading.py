@@ -57,6 +57,14 @@ def connect(db_path: str | Path, read_only: bool = True) -> duckdb.DuckDBPyConne
     return con
 
 
+def check_store(db_path: str | Path) -> None:
+    """Raise StoreError, naming the path, unless it holds a DuckDB store that opens whole.
+
+    For openers of their own (an engine's connection) that want the same one-line answers.
+    """
+    connect(db_path).close()
+
+
 def ibis_connect(db_path: str | Path) -> Backend:
     """An Ibis DuckDB backend on the store, read-only (Ibis is imported on first use)."""
     import ibis

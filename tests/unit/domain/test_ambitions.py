@@ -9,6 +9,11 @@ import pytest
 from joinedup.domain.ambitions import Ambition, Gap, Rounding, gap, whole
 from joinedup.domain.measures import PracticeCounts
 
+AF_2029 = Ambition(detect=0.85, treat=0.90)
+"""The national 2029 AF ambitions (85% detected, 90% of eligible anticoagulated)."""
+NEAREST = Ambition(detect=0.85, treat=0.90, rounding=Rounding.NEAREST)
+PCA_RULE = Ambition(detect=0.85, treat=0.90, exclude_exceptions=True)
+
 
 def practice(
     *,
@@ -38,23 +43,23 @@ def practice(
 
 def test_separate_ambitions_default_to_the_national_2029_pair() -> None:
     # to_find = ceil(0.85 × 100 − 80) = 5; to_treat = ceil(0.90 × 70 − 60) = ceil(3.0) = 3
-    assert gap(practice(), Ambition()) == Gap(to_find=5, to_treat=3)
+    assert gap(practice(), AF_2029) == Gap(to_find=5, to_treat=3)
 
 
 def test_gap_is_zero_where_the_ambition_is_already_met() -> None:
     # 0.85 × 100 − 95 = −10 and 0.90 × 70 − 70 = −7: never negative
-    assert gap(practice(recorded=95, treated=70), Ambition()) == Gap(to_find=0, to_treat=0)
+    assert gap(practice(recorded=95, treated=70), AF_2029) == Gap(to_find=0, to_treat=0)
 
 
 def test_exactly_at_the_ambition_needs_nobody() -> None:
     # 0.85 × 100 − 85 = 0 and 0.90 × 70 − 63 = 0
-    assert gap(practice(recorded=85, treated=63), Ambition()) == Gap(to_find=0, to_treat=0)
+    assert gap(practice(recorded=85, treated=63), AF_2029) == Gap(to_find=0, to_treat=0)
 
 
 def test_a_fraction_of_a_patient_short_rounds_up() -> None:
     # 0.85 × 10.1 − 8 = 0.585 → 1; 0.90 × 7 − 6 = 0.3 → 1
     counts = practice(expected=10.1, recorded=8, eligible=7, treated=6)
-    assert gap(counts, Ambition()) == Gap(to_find=1, to_treat=1)
+    assert gap(counts, AF_2029) == Gap(to_find=1, to_treat=1)
 
 
 def test_ceil_ignores_binary_float_noise_above_a_whole_number() -> None:
@@ -67,22 +72,22 @@ def test_ceil_ignores_binary_float_noise_above_a_whole_number() -> None:
 def test_nearest_rounding_rounds_halves_up_and_drops_small_fractions() -> None:
     # 0.85 × 10.1 − 8 = 0.585 → 1 (nearest); 0.9 × 5 − 2 = 2.5 → 3 (half up, not banker's 2)
     counts = practice(expected=10.1, recorded=8, eligible=5, treated=2)
-    assert gap(counts, Ambition(rounding=Rounding.NEAREST)) == Gap(to_find=1, to_treat=3)
+    assert gap(counts, NEAREST) == Gap(to_find=1, to_treat=3)
     # 0.85 × 9.8 − 8 = 0.33: nearest drops it, ceil asks for one more patient
-    assert gap(practice(expected=9.8, recorded=8), Ambition(rounding=Rounding.NEAREST)).to_find == 0
-    assert gap(practice(expected=9.8, recorded=8), Ambition()).to_find == 1
+    assert gap(practice(expected=9.8, recorded=8), NEAREST).to_find == 0
+    assert gap(practice(expected=9.8, recorded=8), AF_2029).to_find == 1
 
 
 def test_exceptions_stay_in_the_denominator_by_default() -> None:
     counts = practice(eligible=100, treated=80, exceptions=10)
     # default: ceil(0.9 × 100 − 80) = 10
-    assert gap(counts, Ambition()).to_treat == 10
+    assert gap(counts, AF_2029).to_treat == 10
     # QOF PCA rule: ceil(0.9 × (100 − 10) − 80) = ceil(81 − 80) = 1
-    assert gap(counts, Ambition(exclude_exceptions=True)).to_treat == 1
+    assert gap(counts, PCA_RULE).to_treat == 1
 
 
 def test_excluding_exceptions_without_a_pca_count_leaves_to_treat_unknown() -> None:
-    result = gap(practice(exceptions=None), Ambition(exclude_exceptions=True))
+    result = gap(practice(exceptions=None), PCA_RULE)
     assert result.to_find == 5
     assert result.to_treat is None
     assert result.note is not None and "PCA" in result.note
@@ -92,7 +97,7 @@ def test_excluding_exceptions_without_a_pca_count_leaves_to_treat_unknown() -> N
 def test_unknown_treatment_counts_give_none_and_say_why(
     eligible: int | None, treated: int | None
 ) -> None:
-    result = gap(practice(eligible=eligible, treated=treated), Ambition())
+    result = gap(practice(eligible=eligible, treated=treated), AF_2029)
     assert result.to_find == 5
     assert result.to_treat is None
     assert result.note is not None and "AF008" in result.note
@@ -149,7 +154,7 @@ def test_combined_ambition_without_treatment_counts_is_unknown() -> None:
 
 def test_ambition_rejects_mixed_or_out_of_range_values() -> None:
     with pytest.raises(ValueError, match="not both"):
-        Ambition(combined=0.89)
+        Ambition(detect=0.85, treat=0.90, combined=0.89)
     with pytest.raises(ValueError, match="both detect and treat"):
         Ambition(detect=0.85, treat=None)
     with pytest.raises(ValueError, match=r"\(0, 1\]"):
@@ -159,8 +164,8 @@ def test_ambition_rejects_mixed_or_out_of_range_values() -> None:
 
 
 def test_share_of_found_patients_treated_follows_the_ambition() -> None:
-    assert Ambition().treated_share_of_found == 0.9
-    assert Ambition(treat=0.95).treated_share_of_found == 0.95
+    assert AF_2029.treated_share_of_found == 0.9
+    assert Ambition(detect=0.85, treat=0.95).treated_share_of_found == 0.95
     assert Ambition.identified_and_managed(0.89).treated_share_of_found == 1.0
 
 

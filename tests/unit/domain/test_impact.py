@@ -12,15 +12,30 @@ from pathlib import Path
 import pytest
 
 from joinedup.domain.ambitions import Ambition, Gap
-from joinedup.domain.impact import (
-    ImpactError,
-    ImpactModel,
-    ImpactResult,
-    impact_of,
-    packaged_parameters,
-)
+from joinedup.domain.impact import ImpactError, ImpactResult
+from joinedup.domain.impact.stroke_risk import StrokeRiskModel as ImpactModel
 from joinedup.domain.measures import PracticeCounts
-from joinedup.domain.parameters import ParameterError
+from joinedup.domain.parameters import ParameterError, ParameterSet
+from joinedup.programmes import load_parameters, load_programme
+
+AF_2029 = Ambition(detect=0.85, treat=0.90)
+"""The national 2029 AF ambitions (85% detected, 90% of eligible anticoagulated)."""
+
+
+def packaged_parameters(programme: str = "af", overrides: Path | None = None) -> ParameterSet:
+    return load_parameters(load_programme(programme), overrides)
+
+
+def impact_of(
+    additional_treated: int,
+    additional_found: int = 0,
+    parameters: ParameterSet | None = None,
+    ambition: Ambition = AF_2029,
+) -> ImpactResult:
+    """The AF model's impact for these patients (the packaged parameters by default)."""
+    model = ImpactModel.from_parameters(parameters or packaged_parameters())
+    return model.for_additional(additional_treated, additional_found, ambition)
+
 
 PARAMETERS = Path(__file__).resolve().parents[3] / "src/joinedup/programmes/af/parameters"
 
@@ -123,7 +138,7 @@ def test_newly_found_patients_count_through_eligible_and_treated_shares(tmp_path
     # spread 50/50 over scores 2 and 4: 76.05 × (0.5 × 0.022 + 0.5 × 0.048) × 0.64 = 1.70352
     assert result.newly_found_treated == pytest.approx(76.05)
     assert result.strokes_prevented_per_year == pytest.approx(1.70352)
-    stricter = impact_of(0, 100, parameters=params, ambition=Ambition(treat=1.0))
+    stricter = impact_of(0, 100, parameters=params, ambition=Ambition(detect=0.85, treat=1.0))
     assert stricter.strokes_prevented_per_year == pytest.approx(100 * 0.845 * 0.035 * 0.64)
 
 
@@ -133,8 +148,10 @@ def test_a_numeric_treated_share_in_impact_csv_overrides_the_ambition(tmp_path: 
     folder = override(tmp_path, "impact.csv", text)
     model = ImpactModel.from_parameters(packaged_parameters("af", folder))
     assert model.treated_share_of_found == 0.5
-    assert model.found_treated_share(Ambition(treat=0.95)) == 0.5
-    assert model.for_additional(0, 10).newly_found_treated == pytest.approx(10 * 0.845 * 0.5)
+    assert model.found_treated_share(Ambition(detect=0.85, treat=0.95)) == 0.5
+    assert model.for_additional(0, 10, AF_2029).newly_found_treated == pytest.approx(
+        10 * 0.845 * 0.5
+    )
 
 
 def test_override_changes_the_version_and_the_result(tmp_path: Path) -> None:
@@ -154,7 +171,7 @@ def test_practice_with_risk_counts_spreads_to_treat_over_its_own_untreated() -> 
     # untreated: score 2 none, score 3 five, score 5 ten → to_treat 6 goes 2 to score 3, 4 to 5
     counts = practice(s2=(10, 10), s3=(10, 5), s5=(10, 0))
     model = ImpactModel.from_parameters(packaged_parameters())
-    result = model.for_practice(counts, Gap(to_find=0, to_treat=6))
+    result = model.for_practice(counts, Gap(to_find=0, to_treat=6), AF_2029)
     # (2 × 0.032 + 4 × 0.072) × 0.64 = 0.352 × 0.64 = 0.22528
     assert result.strokes_prevented_per_year == pytest.approx(0.22528)
     assert result.additional_treated == pytest.approx(6)
@@ -162,23 +179,23 @@ def test_practice_with_risk_counts_spreads_to_treat_over_its_own_untreated() -> 
 
 def test_practice_without_risk_counts_uses_the_distribution() -> None:
     model = ImpactModel.from_parameters(packaged_parameters())
-    result = model.for_practice(practice(), Gap(to_find=10, to_treat=6), Ambition())
-    assert result == model.for_additional(6, 10, Ambition())
+    result = model.for_practice(practice(), Gap(to_find=10, to_treat=6), AF_2029)
+    assert result == model.for_additional(6, 10, AF_2029)
 
 
 def test_practice_with_unknown_to_treat_counts_found_patients_only() -> None:
     model = ImpactModel.from_parameters(packaged_parameters())
-    result = model.for_practice(practice(), Gap(to_find=10, to_treat=None, note="x"))
+    result = model.for_practice(practice(), Gap(to_find=10, to_treat=None, note="x"), AF_2029)
     assert result.additional_treated == 0
     assert result.strokes_prevented_per_year == pytest.approx(
-        model.for_additional(0, 10).strokes_prevented_per_year
+        model.for_additional(0, 10, AF_2029).strokes_prevented_per_year
     )
 
 
 def test_a_risk_score_without_a_stroke_risk_is_an_error_naming_the_practice() -> None:
     model = ImpactModel.from_parameters(packaged_parameters())
     with pytest.raises(ImpactError, match=r"A00001.*risk score 12"):
-        model.for_practice(practice(s12=(3, 0)), Gap(to_find=0, to_treat=2))
+        model.for_practice(practice(s12=(3, 0)), Gap(to_find=0, to_treat=2), AF_2029)
 
 
 def test_negative_counts_are_rejected() -> None:

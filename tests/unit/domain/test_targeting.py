@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from joinedup.domain.ambitions import Ambition, gap
-from joinedup.domain.impact import ImpactModel, packaged_parameters
+from joinedup.domain.impact.stroke_risk import StrokeRiskModel as ImpactModel
 from joinedup.domain.measures import PRACTICE_TABLE_COLUMNS, PracticeCounts
 from joinedup.domain.targeting import (
     EXTRA_COLUMNS,
@@ -17,6 +17,10 @@ from joinedup.domain.targeting import (
     roll_up,
     summarise,
 )
+from joinedup.programmes import load_parameters, load_programme
+
+AF_2029 = Ambition(detect=0.85, treat=0.90)
+"""The national 2029 AF ambitions (85% detected, 90% of eligible anticoagulated)."""
 
 
 def practice(
@@ -56,7 +60,7 @@ def codes(result_rows: object) -> list[str]:
 
 
 def test_the_helper_builds_the_gap_it_says() -> None:
-    g = gap(practice("X", 7, 4), Ambition())
+    g = gap(practice("X", 7, 4), AF_2029)
     assert (g.to_find, g.to_treat) == (7, 4)
 
 
@@ -70,12 +74,12 @@ def test_rank_by_opportunity_with_ties_broken_by_to_treat_then_to_find_then_code
         practice("E", 2, 4),  # 6, to_treat 4
         practice("G", 0, 0),  # 0
     ]
-    result = plan(rows)
+    result = plan(rows, AF_2029)
     assert codes(result.practices) == ["C", "B", "A", "E", "F", "D", "G"]
     assert [r.rank for r in result.practices] == [1, 2, 3, 4, 5, 6, 7]
     assert [r.opportunity for r in result.practices] == [10, 10, 10, 6, 6, 6, 0]
     # same answer whatever order the input came in
-    assert codes(plan(list(reversed(rows))).practices) == codes(result.practices)
+    assert codes(plan(list(reversed(rows)), AF_2029).practices) == codes(result.practices)
 
 
 def test_rank_is_by_absolute_numbers_not_by_rate() -> None:
@@ -91,7 +95,7 @@ def test_rank_is_by_absolute_numbers_not_by_rate() -> None:
     )  # fmt: skip
     # small: detection 20%, treatment 0% → to_find ceil(8.5 − 2) = 7, to_treat ceil(1.8) = 2
     # big: detection 80%, treatment 86% → to_find 50, to_treat ceil(630 − 600) = 30
-    result = plan([small, big])
+    result = plan([small, big], AF_2029)
     assert codes(result.practices) == ["BIG", "SMALL"]
     assert [r.opportunity for r in result.practices] == [80, 9]
 
@@ -103,14 +107,14 @@ def test_ranking_ignores_place_and_pcn_boundaries() -> None:
         practice("C", 5, 0, place="P1", pcn="U1"),
         practice("D", 7, 0, place="P2", pcn="U3"),
     ]
-    assert codes(plan(rows).practices) == ["B", "D", "C", "A"]
+    assert codes(plan(rows, AF_2029).practices) == ["B", "D", "C", "A"]
 
 
 def test_weights_change_the_order() -> None:
     rows = [practice("A", 10, 0), practice("B", 0, 6)]
-    assert codes(plan(rows).practices) == ["A", "B"]
+    assert codes(plan(rows, AF_2029).practices) == ["A", "B"]
     # weight_treat 2: A = 10, B = 12
-    treat_heavy = plan(rows, policy=TargetingPolicy(weight_treat=2.0))
+    treat_heavy = plan(rows, AF_2029, policy=TargetingPolicy(weight_treat=2.0))
     assert codes(treat_heavy.practices) == ["B", "A"]
     assert [r.opportunity for r in treat_heavy.practices] == [12.0, 10.0]
 
@@ -122,7 +126,8 @@ def test_unwilling_practice_is_ranked_not_planned_but_counts_in_the_pareto_denom
         practice("B", 20, 0),
         practice("C", 10, 0),
     ]
-    result = plan(rows, policy=TargetingPolicy(willing=frozenset({"A", "B", "C"}), wave_size=1))
+    willing = TargetingPolicy(willing=frozenset({"A", "B", "C"}), wave_size=1)
+    result = plan(rows, AF_2029, policy=willing)
     x = result.practices[0]
     assert (x.practice_code, x.rank, x.willing, x.wave) == ("X", 1, False, None)
     assert [(r.practice_code, r.wave) for r in result.practices[1:]] == [
@@ -142,11 +147,11 @@ def test_unwilling_practice_is_ranked_not_planned_but_counts_in_the_pareto_denom
 def test_waves_of_k_in_rank_order_with_a_cap() -> None:
     rows = [practice(c, f, 0) for c, f in zip("ABCDE", (50, 40, 30, 20, 10), strict=True)]
     rows.append(practice("Z", 0, 0))  # willing but nothing to do: never planned
-    result = plan(rows, policy=TargetingPolicy(wave_size=2))
+    result = plan(rows, AF_2029, policy=TargetingPolicy(wave_size=2))
     assert [(r.practice_code, r.wave) for r in result.practices] == [
         ("A", 1), ("B", 1), ("C", 2), ("D", 2), ("E", 3), ("Z", None),
     ]  # fmt: skip
-    capped = plan(rows, policy=TargetingPolicy(wave_size=2, max_waves=2))
+    capped = plan(rows, AF_2029, policy=TargetingPolicy(wave_size=2, max_waves=2))
     assert [r.wave for r in capped.practices] == [1, 1, 2, 2, None, None]
     assert [w.wave for w in capped.waves] == [1, 2]
 
@@ -154,8 +159,8 @@ def test_waves_of_k_in_rank_order_with_a_cap() -> None:
 def test_what_each_wave_is_worth() -> None:
     rows = [practice("A", 30, 10), practice("B", 20, 5), practice("C", 10, 5), practice("D", 0, 20)]
     # opportunities: A 40, B 25, D 20, C 15 → total 100
-    model = ImpactModel.from_parameters(packaged_parameters())
-    result = plan(rows, policy=TargetingPolicy(wave_size=2), impact=model)
+    model = ImpactModel.from_parameters(load_parameters(load_programme("af")))
+    result = plan(rows, AF_2029, policy=TargetingPolicy(wave_size=2), impact=model)
     first, second = result.waves
     assert first.practice_codes == ("A", "B")
     assert (first.to_find, first.to_treat, first.opportunity) == (50, 15, 65)
@@ -164,8 +169,8 @@ def test_what_each_wave_is_worth() -> None:
     assert (second.to_find, second.to_treat, second.opportunity) == (10, 25, 35)
     assert second.cumulative_share == 1.0
     # a wave's impact is the sum of its practices' impacts
-    expected = model.for_practice(rows[0], gap(rows[0], Ambition()), Ambition()) + (
-        model.for_practice(rows[1], gap(rows[1], Ambition()), Ambition())
+    expected = model.for_practice(rows[0], gap(rows[0], AF_2029), AF_2029) + (
+        model.for_practice(rows[1], gap(rows[1], AF_2029), AF_2029)
     )
     assert first.impact is not None
     assert first.impact.strokes_prevented_per_year == pytest.approx(
@@ -176,7 +181,7 @@ def test_what_each_wave_is_worth() -> None:
 
 def test_pareto_reaches_exactly_one_at_n_when_everyone_is_willing() -> None:
     rows = [practice(f"P{i:02d}", i % 7, (3 * i) % 5) for i in range(1, 30)]
-    result = plan(rows, policy=TargetingPolicy(weight_find=0.3, weight_treat=0.7))
+    result = plan(rows, AF_2029, policy=TargetingPolicy(weight_find=0.3, weight_treat=0.7))
     shares = [p.share for p in result.pareto]
     assert len(shares) == len(rows)
     assert shares[-1] == 1.0
@@ -187,15 +192,15 @@ def test_pareto_reaches_exactly_one_at_n_when_everyone_is_willing() -> None:
 
 
 def test_a_footprint_with_nothing_to_do_has_a_flat_pareto_and_no_waves() -> None:
-    result = plan([practice("A"), practice("B")])
+    result = plan([practice("A"), practice("B")], AF_2029)
     assert [p.share for p in result.pareto] == [0.0, 0.0]
     assert result.waves == ()
 
 
 def test_unknown_treatment_counts_rank_on_to_find_and_say_so() -> None:
-    model = ImpactModel.from_parameters(packaged_parameters())
+    model = ImpactModel.from_parameters(load_parameters(load_programme("af")))
     rows = [practice("A", 4, 0, eligible_known=False), practice("B", 3, 2)]
-    result = plan(rows, impact=model)
+    result = plan(rows, AF_2029, impact=model)
     a = next(r for r in result.practices if r.practice_code == "A")
     assert (a.to_find, a.to_treat, a.opportunity) == (4, None, 4)
     assert a.note is not None and "AF008" in a.note and "newly found patients only" in a.note
@@ -204,7 +209,7 @@ def test_unknown_treatment_counts_rank_on_to_find_and_say_so() -> None:
 
 
 def test_combined_ambition_plan_takes_the_eligible_share_from_the_impact_model() -> None:
-    model = ImpactModel.from_parameters(packaged_parameters())
+    model = ImpactModel.from_parameters(load_parameters(load_programme("af")))
     counts = practice("A", 15, 20)  # recorded 70, eligible 100, treated 70
     result = plan([counts], Ambition.identified_and_managed(0.89), impact=model)
     row = result.practices[0]
@@ -217,11 +222,11 @@ def test_combined_ambition_plan_takes_the_eligible_share_from_the_impact_model()
 
 def test_bad_inputs_are_rejected_with_the_codes_named() -> None:
     with pytest.raises(TargetingError, match="more than once: A"):
-        plan([practice("A", 1), practice("A", 2)])
+        plan([practice("A", 1), practice("A", 2)], AF_2029)
     with pytest.raises(TargetingError, match="not in the footprint: ZZZ"):
-        plan([practice("A", 1)], policy=TargetingPolicy(willing=frozenset({"A", "ZZZ"})))
+        plan([practice("A", 1)], AF_2029, policy=TargetingPolicy(willing=frozenset({"A", "ZZZ"})))
     with pytest.raises(TargetingError, match="one programme and period"):
-        plan([practice("A", 1), practice("B", 1, period=date(2024, 3, 31))])
+        plan([practice("A", 1), practice("B", 1, period=date(2024, 3, 31))], AF_2029)
     with pytest.raises(ValueError, match="wave_size"):
         TargetingPolicy(wave_size=0)
     with pytest.raises(ValueError, match="at least one opportunity weight"):
@@ -229,8 +234,8 @@ def test_bad_inputs_are_rejected_with_the_codes_named() -> None:
 
 
 def test_rows_map_one_to_one_onto_the_practice_table_columns() -> None:
-    model = ImpactModel.from_parameters(packaged_parameters())
-    row = plan([practice("A", 5, 3)], impact=model).practices[0]
+    model = ImpactModel.from_parameters(load_parameters(load_programme("af")))
+    row = plan([practice("A", 5, 3)], AF_2029, impact=model).practices[0]
     plain = row.as_row()
     assert tuple(plain) == PRACTICE_TABLE_COLUMNS
     assert plain["practice_code"] == "A"
@@ -260,7 +265,7 @@ def test_roll_ups_are_exact_sums_with_rates_recomputed_from_the_sums() -> None:
         pcn_code="U2", place_code="P1", sub_icb_code="S1", ics_code="I1",
         list_size=3000, expected=30.5, recorded=20, eligible=None, treated=None, exceptions=None,
     )  # fmt: skip
-    result = plan([a, b, c])
+    result = plan([a, b, c], AF_2029)
     u1, u2 = roll_up(result.practices, "pcn")
     assert (u1.code, u1.practices, u1.list_size, u1.expected, u1.recorded) == (
         "U1", 2, 10_000, 100.0, 54,

@@ -20,10 +20,10 @@ from joinedup.engines.measures import practice_counts
 from joinedup.outputs.breakdowns import (
     COUNT_COLUMNS,
     IDENTITY_COLUMNS,
+    breakdown_table,
     check_breakdown_totals,
-    publish_breakdowns,
 )
-from joinedup.programmes import load_parameters, load_programme
+from joinedup.programmes import load_parameters, load_programme, resolve_codelists
 from joinedup.sources.synthetic import generate
 from joinedup.store import load
 
@@ -53,9 +53,18 @@ def results(con: BaseBackend) -> dict[str, tuple[list[PracticeCounts], dict[str,
     for name in PROGRAMMES:
         programme = load_programme(name)
         parameters = load_parameters(programme)
-        practices = practice_counts(con, programme, REF, parameters)
+        practices = practice_counts(
+            con, programme, REF, parameters, codelists=resolve_codelists(programme)
+        )
         levels = {
-            level: breakdown_counts(con, programme, REF, parameters, level=level)
+            level: breakdown_counts(
+                con,
+                programme,
+                REF,
+                parameters,
+                level=level,
+                codelists=resolve_codelists(programme),
+            )
             for level in ("footprint", "pcn", "practice")
         }
         out[name] = (practices, levels)
@@ -138,7 +147,7 @@ def test_list_sizes_match_plain_sql_and_leave_out_opted_out_patients(store, resu
 def test_published_practice_breakdowns_hide_small_counts_and_cannot_be_undone(results):
     _, levels = results["af"]
     rows = levels["practice"]
-    published = publish_breakdowns(rows, PublicationPolicy())
+    published = breakdown_table(rows, PublicationPolicy())
     columns = ("list_size", "expected", "recorded", "eligible", "treated", "exceptions")
     hidden = 0
     for row in published:

@@ -62,7 +62,7 @@ def test_event_needs_group_codelists_by_the_table_they_are_matched_against():
 def test_the_measures_compile_for_other_engines_with_no_duckdb_only_operations(dialect):
     con = connect()
     create_contract_tables(con, {})
-    flags = patient_flags(con, AF, REF)
+    flags = patient_flags(con, AF, REF, codelists=resolve_codelists(AF))
     totals = practice_score_totals(flags, prevalence_bands(load_parameters(AF)["af_prevalence"]))
     sql = ibis.to_sql(totals, dialect=dialect)
     assert "GROUP BY" in sql.upper()
@@ -80,5 +80,5 @@ def test_a_store_with_only_the_required_tables_still_counts(tmp_path):
         [{"org_code": "P1", "name": "P", "org_type": "practice", "parent_code": None,
           "valid_from": None, "valid_to": None}],
     )  # fmt: skip
-    rows = practice_counts(con, AF, REF, load_parameters(AF))
+    rows = practice_counts(con, AF, REF, load_parameters(AF), codelists=resolve_codelists(AF))
     assert [(r.practice_code, r.list_size, r.recorded) for r in rows] == [("P1", 0, 0)]

@@ -11,27 +11,36 @@ from typing import Any
 import pytest
 
 from joinedup.domain.ambitions import Ambition
-from joinedup.domain.disclosure import WORKING_NOTE, PublicationPolicy
-from joinedup.domain.inequality import InequalityError, wilson_interval
+from joinedup.domain.disclosure import WORKING_NOTE, DisclosureError, PublicationPolicy
+from joinedup.domain.inequality import (
+    InequalityError,
+    practice_deprivation_counts,
+    wilson_interval,
+)
 from joinedup.domain.measures import PracticeCounts
 from joinedup.domain.targeting import plan
 from joinedup.outputs import charts
 from joinedup.outputs.breakdowns import (
     BREAKDOWN_COLUMNS,
-    PCN_NEED_COLUMNS,
     breakdown_rows,
     breakdown_table,
-    chart_series,
     check_breakdown_totals,
     deprivation_summary,
-    pcn_need_rows,
-    practice_deprivation_counts,
-    publish_breakdowns,
-    publish_pcn_need,
-    report_series,
     write_breakdowns,
-    write_pcn_need,
 )
+from joinedup.outputs.chart_series import chart_series, report_series
+from joinedup.outputs.pcn_need import PCN_NEED_COLUMNS, pcn_need_rows, write_pcn_need
+
+
+def publish_breakdowns(rows, policy):  # type: ignore[no-untyped-def]
+    """Published breakdown rows with their rates, as breakdowns.csv shows them."""
+    return breakdown_table(rows, policy)
+
+
+def publish_breakdowns_counts(rows, policy):  # type: ignore[no-untyped-def]
+    from joinedup.domain.publication import publish_breakdowns as publish
+
+    return publish(rows, policy)
 
 DAY = date(2026, 3, 31)
 COUNTS = ("list_size", "expected", "recorded", "eligible", "treated", "exceptions")
@@ -242,7 +251,7 @@ def test_publishing_with_other_settings():
 
 
 def test_a_bad_expected_is_refused():
-    with pytest.raises(InequalityError, match="row 2, column 'expected'"):
+    with pytest.raises(DisclosureError, match="row 2, column 'expected'"):
         publish_breakdowns([SEX[0], {**SEX[1], "expected": "many"}], PublicationPolicy())
 
 
@@ -255,7 +264,7 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 
 def test_working_files_are_exact_and_say_so(tmp_path):
-    paths = write_breakdowns(IMD + SEX, tmp_path)
+    paths = write_breakdowns(IMD + SEX, tmp_path, WORKING_NOTE)
     assert [p.name for p in paths] == ["breakdowns.csv", "inequalities.json"]
     rows = read_csv(paths[0])
     assert list(rows[0]) == list(BREAKDOWN_COLUMNS)
@@ -271,7 +280,7 @@ def test_working_files_are_exact_and_say_so(tmp_path):
 
 def test_published_files_carry_the_policy_note_and_no_exact_counts(tmp_path):
     policy = PublicationPolicy()
-    write_breakdowns(IMD + SEX, tmp_path, policy)
+    write_breakdowns(publish_breakdowns_counts(IMD + SEX, policy), tmp_path, policy.note)
     rows = read_csv(tmp_path / "breakdowns.csv")
     assert {r["publication"] for r in rows} == {policy.note}
     assert rows[0]["list_size"] == "" and rows[2]["list_size"] == "50"
@@ -281,10 +290,9 @@ def test_published_files_carry_the_policy_note_and_no_exact_counts(tmp_path):
     assert "unavailable" in gap["treatment"]  # quintile 1 is suppressed
 
 
-def test_files_are_not_written_when_the_breakdowns_do_not_add_up(tmp_path):
+def test_breakdowns_that_do_not_add_up_are_refused_before_anything_is_written():
     with pytest.raises(InequalityError):
-        write_breakdowns(IMD, tmp_path, totals={"list_size": 227})
-    assert not (tmp_path / "breakdowns.csv").exists()
+        check_breakdown_totals(IMD, {"list_size": 227})
 
 
 # --- aggregate stores: the practice's quintile --------------------------------------------
@@ -397,24 +405,14 @@ def test_pcn_need_reads_a_plan():
     ]
 
 
-def test_published_pcn_need_by_hand(tmp_path):
+def test_pcn_need_is_written_as_given(tmp_path):
     rows = [
         {"pcn_code": "P1", "rank": 3, "need": 20.5, "to_find": 14, "to_treat": 3},
         {"pcn_code": "P2", "rank": 1, "need": 87.5, "to_find": 30, "to_treat": 40},
-        {"pcn_code": "P3", "rank": 2, "need": 71.0, "to_find": 50, "to_treat": 21},
     ]
-    out = publish_pcn_need(rows, PublicationPolicy())
-    # to_treat 3 suppressed, and its smallest sibling 21; need goes with either count.
-    assert [(r["to_find"], r["to_treat"], r["need"]) for r in out] == [
-        (15, None, None),
-        (30, 40, 90),
-        (50, None, None),
-    ]
-    path = write_pcn_need(rows, tmp_path, PublicationPolicy())
-    written = read_csv(path)
+    written = read_csv(write_pcn_need(rows, tmp_path, WORKING_NOTE))
     assert list(written[0]) == list(PCN_NEED_COLUMNS)
-    assert written[1]["need"] == "90" and written[1]["publication"].startswith("published")
-    assert read_csv(write_pcn_need(rows, tmp_path))[1]["need"] == "87.5"
+    assert written[1]["need"] == "87.5" and written[1]["publication"] == WORKING_NOTE
 
 
 # --- chart data ---------------------------------------------------------------------------

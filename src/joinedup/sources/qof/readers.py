@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
 
+from joinedup.domain.errors import UserError
+
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
 
@@ -29,7 +31,7 @@ _WHOLE = re.compile(r"^[+]?[0-9]+(?:\.0+)?$")
 _NUMBER = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
 
 
-class SourceFileError(ValueError):
+class SourceFileError(UserError):
     """A file that cannot be read as its published layout; the message names the file."""
 
 

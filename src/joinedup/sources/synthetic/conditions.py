@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from joinedup.domain.contract import ETHNICITIES
+from joinedup.domain.parameters import ParameterError
 from joinedup.sources.synthetic import dates
 from joinedup.sources.synthetic.af_history import af_first_days
 from joinedup.sources.synthetic.population import FEMALE, Population
@@ -104,7 +105,9 @@ def practice_offsets(rates: Rates, measure: str, quintile: IntArray) -> FloatArr
             offsets[int(row["imd_quintile"])] = table.float_at(i, "logit_offset")
             found += 1
     if found != 5:
-        raise ValueError(f"{table.path}: need five quintile rows for {measure!r}, found {found}")
+        raise ParameterError(
+            f"{table.path}: need five quintile rows for {measure!r}, found {found}"
+        )
     return offsets[quintile]
 
 
@@ -117,7 +120,9 @@ def deprivation_relative(rates: Rates, measure: str, quintile: IntArray) -> Floa
             rel[int(row["imd_quintile"])] = table.float_at(i, "relative")
             found += 1
     if found != 5:
-        raise ValueError(f"{table.path}: need five quintile rows for {measure!r}, found {found}")
+        raise ParameterError(
+            f"{table.path}: need five quintile rows for {measure!r}, found {found}"
+        )
     return rel[quintile]
 
 

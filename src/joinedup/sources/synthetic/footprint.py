@@ -30,16 +30,17 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from joinedup.domain.errors import UserError
+from joinedup.domain.extensions import FOOTPRINTS as FOOTPRINT_POINT
 from joinedup.domain.organisations import FootprintError, hierarchy_problems
 from joinedup.sources.synthetic.rates import Rates
 from joinedup.sources.synthetic.sampling import (
-    expit,
     interpolate_quantiles,
     largest_remainder,
     logit,
 )
 
-DEFAULT_FOOTPRINT = "west-yorkshire"
+DEFAULT_FOOTPRINT = FOOTPRINT_POINT.default
 DEFAULT_PATIENTS = 2_600_000
 LAYOUT_SEED = 20190401  # fixes the synthetic layout; the patient seed does not change it
 PCN_TARGET_SIZE = 44_000  # registered patients per PCN at the default size (30-50k)
@@ -93,7 +94,7 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
 
-class UnknownFootprintError(ValueError):
+class UnknownFootprintError(UserError):
     """The footprint name is not one the generator knows; the message lists the choices."""
 
 
@@ -125,19 +126,13 @@ class Footprint:
         return out
 
 
-FOOTPRINTS = ("west-yorkshire", "west-yorkshire-2019")
-
-
 def build_footprint(name: str, rates: Rates, patients: int | None = None) -> Footprint:
     """The named footprint with list sizes scaled to `patients` (default: its real size)."""
-    if name == "west-yorkshire":
-        footprint = _synthetic_west_yorkshire(rates, patients)
-    elif name == "west-yorkshire-2019":
-        footprint = _west_yorkshire_2019(rates, patients)
-    else:
+    if name not in FOOTPRINT_POINT:
         raise UnknownFootprintError(
-            f"unknown footprint {name!r}; choose one of: {', '.join(FOOTPRINTS)}"
+            f"unknown footprint {name!r}; choose one of: {', '.join(FOOTPRINT_POINT.names())}"
         )
+    footprint: Footprint = FOOTPRINT_POINT.load(name)(rates, patients)
     problems = hierarchy_problems(footprint.organisations)
     if problems:
         raise FootprintError(problems, f"footprint {name!r}")
@@ -149,7 +144,7 @@ def scale_list_sizes(sizes: IntArray, patients: int | None) -> IntArray:
     if patients is None:
         return sizes.astype(np.int64)
     if patients < len(sizes):
-        raise ValueError(f"need at least {len(sizes)} patients, one per practice; got {patients}")
+        raise UserError(f"need at least {len(sizes)} patients, one per practice; got {patients}")
     return largest_remainder(sizes.astype(np.float64), patients, minimum=1)
 
 
@@ -192,7 +187,7 @@ def _row(
     }
 
 
-def _partners(
+def partners(
     ics: str, places: tuple[Place, ...], rates: Rates
 ) -> tuple[list[dict[str, object]], tuple[str, ...], tuple[str, ...]]:
     """Trusts serving the places, one community team per place and the local authorities."""
@@ -269,7 +264,8 @@ PCN_WORDS = (
 )
 
 
-def _synthetic_west_yorkshire(rates: Rates, patients: int | None) -> Footprint:
+def synthetic_west_yorkshire(rates: Rates, patients: int | None) -> Footprint:
+    """The West Yorkshire & Harrogate-shaped synthetic footprint (6 places, ~300 practices)."""
     rng = np.random.default_rng(LAYOUT_SEED)
     places = PLACES
     pops_table = rates.keyed("place_population", "place", "list_size")
@@ -337,7 +333,7 @@ def _synthetic_west_yorkshire(rates: Rates, patients: int | None) -> Footprint:
         _row(code, name, "practice", pcn_codes[practice_pcn[i]])
         for i, (code, name) in enumerate(zip(codes, names, strict=True))
     ]
-    partner_rows, trusts, teams = _partners(ics, places, rates)
+    partner_rows, trusts, teams = partners(ics, places, rates)
     return Footprint(
         name="west-yorkshire",
         organisations=rows + partner_rows,
@@ -388,56 +384,3 @@ def _practice_names(rng: np.random.Generator, n: int) -> list[str]:
         seen.add(name)
         names.append(name)
     return names
-
-
-# --- west-yorkshire-2019 (the real QOF 2019-20 structure) ---------------------------------------
-
-
-def _west_yorkshire_2019(rates: Rates, patients: int | None) -> Footprint:
-    # The QOF mapping reader (pandas) is only needed for this footprint, so import it here.
-    from joinedup.sources.geography import read_nhs_geographies
-
-    rows_in = read_csv("qwo_practices_2019_2020.csv")
-    places = tuple(p for p in PLACES if p.key in set(QWO_PLACES.values()))
-    place_index = {p.key: i for i, p in enumerate(places)}
-    place_map = {
-        ccg: (PLACES_BY_KEY[key].code, PLACES_BY_KEY[key].name) for ccg, key in QWO_PLACES.items()
-    }
-    orgs = read_nhs_geographies(
-        data_path("qwo_practices_2019_2020.csv"),
-        ics_code="QWO",
-        place_map=place_map,
-        year_start=2019,
-    )
-    for org in orgs:
-        org["valid_to"] = None  # held open: the 2019-20 structure stands in for "now"
-
-    by_code = {r["PRACTICE_CODE"]: r for r in rows_in}
-    codes = sorted(by_code)
-    practice_place = np.array(
-        [place_index[QWO_PLACES[by_code[c]["CCG_ODS_CODE"]]] for c in codes], dtype=np.int64
-    )
-    sizes = np.array([int(by_code[c]["LIST_SIZE"]) for c in codes], dtype=np.int64)
-    share = np.clip(np.array([float(by_code[c]["SHARE_65OV"]) for c in codes]), 0.003, 0.45)
-    score = np.array([float(by_code[c]["IMD_SCORE_2019"]) for c in codes])
-    # Position on the place's deprivation rank: the practice's rank by IMD score in its place.
-    position = np.empty(len(codes))
-    for p in range(len(places)):
-        members = np.flatnonzero(practice_place == p)
-        order = np.argsort(-score[members], kind="stable")  # highest score = most deprived
-        ranks = np.empty(len(members))
-        ranks[order] = (np.arange(len(members)) + 0.5) / len(members)
-        position[members] = expit(logit(ranks) * 0.8)
-    partner_rows, trusts, teams = _partners("QWO", places, rates)
-    return Footprint(
-        name="west-yorkshire-2019",
-        organisations=orgs + partner_rows,
-        places=places,
-        practice_codes=codes,
-        practice_place=practice_place,
-        list_size=scale_list_sizes(sizes, patients),
-        position=position,
-        share_65plus=share,
-        trusts=trusts,
-        community_teams=teams,
-    )

@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from joinedup.domain.contract import ETHNICITIES
 from joinedup.domain.nhs_number import synthetic_numbers
+from joinedup.domain.parameters import ParameterError
 from joinedup.sources.synthetic import dates
 from joinedup.sources.synthetic.footprint import Footprint, read_csv
 from joinedup.sources.synthetic.rates import MAX_AGE, Rates
@@ -74,7 +75,7 @@ class Population:
 def band_shares(rates: Rates) -> FloatArray:
     share = np.array(rates.table("age_structure").floats("share"))
     if share.shape[0] != BANDS:
-        raise ValueError(f"{rates.table('age_structure').path}: expected {BANDS} age bands")
+        raise ParameterError(f"{rates.table('age_structure').path}: expected {BANDS} age bands")
     return share / share.sum()
 
 
@@ -261,11 +262,13 @@ def _ethnicity(
         if row["place"] not in keys:
             continue
         if row["ethnicity"] not in groups:
-            raise ValueError(f"{table.path}: row {i + 1}: unknown ethnicity {row['ethnicity']!r}")
+            raise ParameterError(
+                f"{table.path}: row {i + 1}: unknown ethnicity {row['ethnicity']!r}"
+            )
         mix[keys.index(row["place"]), groups.index(row["ethnicity"])] = table.float_at(i, "share")
     missing = [p.key for p, m in zip(footprint.places, mix, strict=True) if m.sum() == 0]
     if missing:
-        raise ValueError(f"{table.path}: no ethnicity rows for place(s) {missing}")
+        raise ParameterError(f"{table.path}: no ethnicity rows for place(s) {missing}")
     mix /= mix.sum(axis=1, keepdims=True)
 
     tilt = np.array(rates.table("ethnicity_deprivation").floats("relative_non_white"))

@@ -87,7 +87,7 @@ def load_scenario(rates: Rates, name: str) -> Scenario:
         return Scenario(name=STEADY)
     table = rates.table(TABLE)
     if name not in scenario_names(rates):
-        raise ValueError(
+        raise ParameterError(
             f"unknown scenario {name!r}; choose from {', '.join(scenario_names(rates))}"
         )
 

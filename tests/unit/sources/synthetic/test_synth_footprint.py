@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from joinedup.domain.organisations import hierarchy_problems
+from joinedup.sources.synthetic import FOOTPRINTS
 from joinedup.sources.synthetic.footprint import (
-    FOOTPRINTS,
     UnknownFootprintError,
     build_footprint,
     scale_list_sizes,

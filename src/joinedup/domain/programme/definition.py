@@ -1,0 +1,139 @@
+"""The typed definition of a programme: register, risk score, eligibility, treated, exceptions.
+
+Why apart from the parser: engines, targeting and outputs read these types; only the parser
+knows TOML. Every field is checked before a `Programme` exists, so an engine never meets a
+half-valid definition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from joinedup.domain.codelists import CodeSystem
+from joinedup.domain.errors import UserError
+from joinedup.domain.extensions import IMPACT_MODELS
+from joinedup.domain.programme.criteria import AgeBand, AllOf, Criterion, Diagnosed
+
+PROGRAMME_FILE = "programme.toml"
+# Flags a criterion may refer to, in evaluation order; a section may only name earlier flags.
+FLAG_ORDER = ("on_register", "eligible", "treated", "exception")
+
+
+class ProgrammeError(UserError):
+    """A programme definition is missing, malformed or inconsistent; names the file and key."""
+
+
+@dataclass(frozen=True)
+class CodelistRef:
+    """A codelist the programme uses: packaged by name, or a user's own CSV file (`path`)."""
+
+    name: str
+    system: CodeSystem
+    path: Path | None = None
+
+
+@dataclass(frozen=True)
+class Register:
+    """Who is on the disease register: `Diagnosed` logic plus an optional minimum age."""
+
+    codelist: str
+    resolved_by: str | None = None
+    min_age: int | None = None
+
+    @property
+    def criterion(self) -> Criterion:
+        diagnosed = Diagnosed(self.codelist, self.resolved_by)
+        if self.min_age is None:
+            return diagnosed
+        return AllOf((diagnosed, AgeBand(age_from=self.min_age)))
+
+
+@dataclass(frozen=True)
+class ScoreComponent:
+    key: str
+    label: str
+    points: int
+    when: Criterion
+
+
+@dataclass(frozen=True)
+class RiskScore:
+    name: str
+    components: tuple[ScoreComponent, ...]
+
+    @property
+    def max_score(self) -> int:
+        return sum(c.points for c in self.components)
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """Eligible = on the register and (if set) risk score >= `score_at_least`."""
+
+    score_at_least: int | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    description: str
+    when: Criterion
+
+
+@dataclass(frozen=True)
+class CasefinderRule:
+    key: str
+    label: str
+    when: Criterion
+
+
+@dataclass(frozen=True)
+class Ambitions:
+    """Default ambitions: share of expected patients detected, of eligible treated, and combined."""
+
+    detect: float
+    treat: float
+    combined: float
+
+
+@dataclass(frozen=True)
+class Programme:
+    name: str
+    title: str
+    description: str
+    codelists: tuple[CodelistRef, ...]
+    register: Register
+    eligibility: Eligibility
+    treated: Rule
+    ambitions: Ambitions
+    expected_prevalence: str
+    risk_score: RiskScore | None = None
+    exceptions: Rule | None = None
+    casefinder: tuple[CasefinderRule, ...] = ()
+    parameters_dir: Path | None = None
+    source: Path | None = None
+    impact_model: str = IMPACT_MODELS.default
+
+    def codelist(self, name: str) -> CodelistRef:
+        for ref in self.codelists:
+            if ref.name == name:
+                return ref
+        raise KeyError(f"programme {self.name!r} declares no codelist {name!r}")
+
+    @property
+    def score_components(self) -> tuple[ScoreComponent, ...]:
+        return self.risk_score.components if self.risk_score else ()
+
+    def criteria(self) -> Iterator[Criterion]:
+        """Every top-level criterion in the definition, in evaluation order."""
+        yield self.register.criterion
+        for component in self.score_components:
+            yield component.when
+        yield self.treated.when
+        if self.exceptions is not None:
+            yield self.exceptions.when
+        for rule in self.casefinder:
+            yield rule.when
+
+

@@ -1,0 +1,33 @@
+"""CSV files as joinedup writes them: empty for unknown, ISO dates, floats to 12 significant digits.
+
+Why one module: every CSV a run writes (breakdowns, PCN need, …) must read back identically in
+a spreadsheet or a script, so the cell format is decided once.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+
+def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> None:
+    """A CSV with `columns` in order: empty for None, ISO dates, floats to 12 significant digits."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([cell(row.get(c)) for c in columns])
+
+
+def cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return "" if math.isnan(value) else f"{value:.12g}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)

@@ -1,0 +1,26 @@
+"""docs/web.md explains every role, and docs/cli.md every server command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from joinedup.domain.roles import Role
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def test_every_role_is_in_the_roles_table() -> None:
+    rows = {line.split("|")[1].strip().strip("`") for line in
+            (DOCS / "web.md").read_text().splitlines() if line.startswith("| `")}
+    assert {r.value for r in Role} <= rows
+
+
+def test_every_users_subcommand_is_in_the_cli_reference() -> None:
+    import typer
+
+    from joinedup.cli.users import app
+
+    reference = (DOCS / "cli.md").read_text()
+    names = set(typer.main.get_group(app).commands)
+    assert names == {"add", "list", "disable", "token", "password"}
+    assert [n for n in names if f"`joinedup users {n}" not in reference] == []

@@ -1,0 +1,123 @@
+"""Every route × every role: allowed, or refused with the right status (401 or 403).
+
+Why: the access policy is only as good as its use. ROUTES lists every route the server answers and
+who may use it, written by hand from the policy; a route missing from this list fails the first
+test, so a new page or endpoint cannot ship without its row here. Practice users are tested
+against each other's data, and the care professional against patients with and without a care
+relationship with their organisation.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from fixtures.web import (
+    PATIENTS_BY_PRACTICE,
+    PRACTICE_A,
+    PRACTICE_B,
+    WORLD_USERS,
+    World,
+    form_token,
+)
+from joinedup.app.access import Role
+from joinedup.web.app import route_table
+from joinedup.web.auth import access_of
+
+ANYONE = "anyone"
+EVERY_ROLE = frozenset(WORLD_USERS)
+ADMIN = frozenset({"admin"})
+
+# (method, path as requested, route template, who may use it, page or api)
+ROUTES: list[tuple[str, str, str, frozenset[str] | str, str]] = [
+    ("GET", "/", "/", EVERY_ROLE, "page"),
+    ("GET", "/login", "/login", ANYONE, "page"),
+    ("POST", "/login", "/login", ANYONE, "page"),
+    ("GET", "/logout", "/logout", ANYONE, "page"),
+    ("POST", "/logout", "/logout", ANYONE, "page"),
+    ("GET", "/admin", "/admin", ADMIN, "page"),
+    ("POST", "/admin/users/leaver/disable", "/admin/users/{name}/disable", ADMIN, "page"),
+    ("GET", "/admin/audit", "/admin/audit", ADMIN, "page"),
+    ("GET", "/admin/audit.csv", "/admin/audit.csv", ADMIN, "page"),
+    ("GET", "/api/me", "/api/me", EVERY_ROLE, "api"),
+    ("GET", "/api/health", "/api/health", ANYONE, "api"),
+    ("GET", "/api/audit", "/api/audit", ADMIN, "api"),
+    ("GET", f"/api/test/practices/{PRACTICE_A}/patients",
+     "/api/test/practices/{practice_code}/patients", frozenset({"gp_a"}), "api"),
+    ("GET", f"/api/test/practices/{PRACTICE_B}/patients",
+     "/api/test/practices/{practice_code}/patients", frozenset({"gp_b"}), "api"),
+    ("GET", "/api/test/records/9000000009", "/api/test/records/{patient}",
+     frozenset({"nurse"}), "api"),
+    ("GET", "/api/test/records/9000000025", "/api/test/records/{patient}", frozenset(), "api"),
+]
+
+
+def test_every_route_is_in_the_matrix(world: World) -> None:
+    listed = {(method, template) for method, _, template, _, _ in ROUTES}
+    served = {(method, path) for method, path, _ in route_table(world.app)}
+    assert served - listed == set(), "routes with no row in ROUTES"
+    assert listed - served == set(), "rows in ROUTES for routes that do not exist"
+
+
+def test_every_route_declares_its_access(world: World) -> None:
+    undeclared = []
+    for method, path, route in route_table(world.app):
+        declared = [access_of(d.call) for d in route.dependant.dependencies
+                    if access_of(d.call) is not None]
+        if len(declared) != 1:
+            undeclared.append((method, path, declared))
+    assert undeclared == []
+    assert len(route_table(world.app)) == len({(m, t) for m, _, t, _, _ in ROUTES})
+
+
+def _expected(allowed: frozenset[str] | str, user: str | None, kind: str) -> str:
+    if allowed == ANYONE:
+        return "allowed"
+    if user is None:
+        return "401" if kind == "api" else "login"
+    return "allowed" if user in allowed else "403"
+
+
+def _outcome(status: int, location: str | None) -> str:
+    if status == 401:
+        return "401"
+    if status == 403:
+        return "403"
+    if status == 303 and location and location.startswith("/login?next="):
+        return "login"
+    return "allowed" if status < 500 else f"error {status}"
+
+
+@pytest.mark.parametrize("credentials", ["token", "session"])
+def test_every_route_for_every_role(world: World, credentials: str) -> None:
+    world.store.accounts.add("leaver", Role.BOARD_VIEWER)  # the one an admin disables
+    wrong = []
+    for user in [None, *WORLD_USERS]:
+        if user is None:
+            client = world.client()
+        elif credentials == "token":
+            client = world.client(user)
+        else:
+            client = world.signed_in(user)
+        for method, path, _, allowed, kind in ROUTES:
+            if method == "POST" and path == "/logout" and user is not None:
+                continue  # signing out would end the session the next rows need
+            headers = {}
+            if method == "POST" and (user is None or credentials == "session"):
+                headers["X-CSRF-Token"] = form_token(client, "/logout" if user else "/login")
+            response = client.request(method, path, headers=headers)
+            got = _outcome(response.status_code, response.headers.get("location"))
+            want = _expected(allowed, user, kind)
+            if got != want:
+                wrong.append(f"{user or 'anonymous'} {method} {path}: {got}, expected {want}")
+    assert wrong == []
+
+
+def test_a_practice_user_never_sees_another_practices_patients(world: World) -> None:
+    for user, own, other in (("gp_a", PRACTICE_A, PRACTICE_B), ("gp_b", PRACTICE_B, PRACTICE_A)):
+        client = world.client(user)
+        mine = client.get(f"/api/test/practices/{own}/patients")
+        assert mine.json() == {"patients": list(PATIENTS_BY_PRACTICE[own])}
+        for spelling in (other, other.lower()):
+            theirs = client.get(f"/api/test/practices/{spelling}/patients")
+            assert theirs.status_code == 403
+            assert not set(PATIENTS_BY_PRACTICE[other]) & set(theirs.text.split('"'))
