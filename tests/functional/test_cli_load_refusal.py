@@ -43,7 +43,7 @@ def test_help_documents_the_new_options() -> None:
     assert "--max-rejected-share" in result.output and "--date-format" in result.output
     assert "DD/MM/YYYY" in result.output and "DD-MMM-YYYY" in result.output
     assert f"(default {DEFAULT_MAX_REJECTED_SHARE:g};" in " ".join(result.output.split())
-    for command in ("qof", "cvdprevent"):
+    for command in ("qof", "cvdprevent", "ods"):
         shown = runner.invoke(app, ["import", command, "--help"], terminal_width=200)
         assert "--max-rejected-share" in shown.output
 

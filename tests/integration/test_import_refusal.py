@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from joinedup.app.imports import import_cvdprevent, import_qof
+from joinedup.app.imports import import_cvdprevent, import_ods, import_qof
 from joinedup.store.errors import LoadError
 from joinedup.store.reject_limit import TooManyRejectsError
 
@@ -167,3 +167,22 @@ def test_a_file_with_a_header_and_no_rows_is_refused(
         else:
             import_cvdprevent(store, [empty])
     assert unchanged(store) == before
+
+
+def epraccur_row(code: str, status: str = "A") -> str:
+    """One epraccur row: 27 fields in ODS order, no header (see sources/ods.py)."""
+    fields = [code, f"Practice {code}", "Y63", "QWO", "1 Street", "", "", "Town", "",
+              "LS1 1AA", "20000101", "", status, "B", "01A", "20000101", "", "0113 000", "",
+              "", "", "0", "", "01A", "", "4", ""]
+    return ",".join(fields) + "\n"
+
+
+def test_import_ods_is_held_to_the_limit_too(tmp_path: Path, store: Path) -> None:
+    before = unchanged(store)
+    bad = write(tmp_path / "ods", "epraccur.csv",
+                epraccur_row("A00001") + epraccur_row("A00002", status="X"))
+    with pytest.raises(TooManyRejectsError, match=r"^epraccur\.csv: 1 of 2 rows rejected"):
+        import_ods(store, epraccur=bad)
+    assert unchanged(store) == before
+    report = import_ods(store, epraccur=bad, max_rejected_share=0.5)
+    assert (report.rows_in, report.loaded, report.rejected) == (2, 1, 1)
