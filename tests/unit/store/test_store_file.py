@@ -62,3 +62,16 @@ def test_check_whole_finds_a_copy_cut_short(tmp_path: Path) -> None:
         # Whether DuckDB opens a cut copy depends on where its catalog sits, so the cut file is
         # judged by the blocks its whole original lists.
         assert check_whole(con, cut) == "is damaged or truncated; load or import it again"
+
+
+def test_a_file_that_cannot_be_read_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                             ) -> None:
+    # Permission bits do not stop root (as tests may run), so the refusal is simulated.
+    locked = tmp_path / "locked.duckdb"
+    duckdb.connect(str(locked)).close()
+
+    def refuse(self: Path, *args: object, **kwargs: object) -> object:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "open", refuse)
+    assert path_problem(locked) == "cannot be read (Permission denied)"
