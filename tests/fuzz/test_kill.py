@@ -27,7 +27,7 @@ from fuzz_support import digest
 
 from joinedup.app.imports import import_qof
 from joinedup.domain.nhs_number import is_valid
-from joinedup.sources.qof import demo
+from joinedup.sources.qof import demo_data as demo
 from joinedup.store import connect, load
 
 KILLS = int(os.environ.get("KILLS", 12))
