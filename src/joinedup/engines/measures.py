@@ -112,8 +112,11 @@ def patient_flags(
     compile_ = compiler(table)
     table = table.mutate(**{f"risk_{c.key}": compile_(c.when) for c in programme.score_components})
     score: ir.IntegerValue = ibis.literal(0, type="int64")
-    for component in programme.score_components:
-        score = score + ibis.ifelse(table[f"risk_{component.key}"], component.points, 0)
+    groups = programme.risk_score.groups() if programme.risk_score else {}
+    for members in groups.values():
+        # A group scores the largest points among its met members (alternatives, not a sum).
+        points = [ibis.ifelse(table[f"risk_{c.key}"], c.points, 0) for c in members]
+        score = score + (points[0] if len(points) == 1 else ibis.greatest(*points))
     threshold = programme.eligibility.score_at_least
     table = table.mutate(risk_score=score.cast("int64"))
     table = table.mutate(

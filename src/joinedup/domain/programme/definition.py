@@ -52,10 +52,15 @@ class Register:
 
 @dataclass(frozen=True)
 class ScoreComponent:
+    """One scored item. Components sharing a `group` are alternatives (CHA2DS2-VASc's "age 65 to
+    74" and "age 75 or over"): a group scores the largest of its met members' points, never their
+    sum, so the declared maximum and every patient's score follow the published instrument."""
+
     key: str
     label: str
     points: int
     when: Criterion
+    group: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,9 +68,17 @@ class RiskScore:
     name: str
     components: tuple[ScoreComponent, ...]
 
+    def groups(self) -> dict[str, tuple[ScoreComponent, ...]]:
+        """Components by group, in definition order; an ungrouped component is its own group."""
+        out: dict[str, list[ScoreComponent]] = {}
+        for component in self.components:
+            out.setdefault(component.group or f"component:{component.key}", []).append(component)
+        return {name: tuple(members) for name, members in out.items()}
+
     @property
     def max_score(self) -> int:
-        return sum(c.points for c in self.components)
+        """The highest possible score: each group's largest points, summed."""
+        return sum(max(c.points for c in members) for members in self.groups().values())
 
 
 @dataclass(frozen=True)

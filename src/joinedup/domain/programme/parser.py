@@ -63,7 +63,7 @@ SECTION_KEYS: Mapping[str, frozenset[str]] = {
     "codelists.<name>": frozenset({"system", "file"}),
     "register": frozenset({"codelist", "resolved_by", "min_age"}),
     "risk_score": frozenset({"name", "components"}),
-    "risk_score.components": frozenset({"key", "label", "points", "when"}),
+    "risk_score.components": frozenset({"key", "label", "points", "when", "group"}),
     "eligibility": frozenset({"score_at_least", "all_on_register"}),
     "treated": frozenset({"description", "when"}),
     "exceptions": frozenset({"description", "when"}),
@@ -263,6 +263,7 @@ class _Parser:
                     label=self.text(spec, "label", key, default=ident),
                     points=self.integer(spec.get("points"), f"{key}.points", minimum=1),
                     when=self.criterion(spec["when"], f"{key}.when", FLAG_ORDER[:1]),
+                    group=None if "group" not in spec else self.text(spec, "group", key),
                 )
             )
         return RiskScore(self.text(table, "name", "risk_score"), tuple(components))
