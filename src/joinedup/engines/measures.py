@@ -247,7 +247,8 @@ def practice_counts(
                 recorded=int(total["recorded"]),
                 eligible=int(total["eligible"]),
                 treated=int(total["treated"]),
-                exceptions=int(total["exceptions"]),
+                # A definition without an exceptions rule cannot say: unknown, not 0.
+                exceptions=None if programme.exceptions is None else int(total["exceptions"]),
                 imd_quintile=(
                     imd_quintile(total["imd_sum"] / total["imd_n"]) if total["imd_n"] else None
                 ),
