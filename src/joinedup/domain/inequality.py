@@ -17,6 +17,7 @@ Conventions (fixed, so charts and tables agree):
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -152,6 +153,23 @@ def with_intervals(
 
 
 # --- breakdown counts from the practice table -------------------------------------------
+
+
+def national_quintile(score: float, national: Sequence[float]) -> int:
+    """A practice's deprivation quintile: its IMD score placed among England's practices' scores.
+
+    1 is the most deprived fifth of practices (the highest scores), 5 the least. With n national
+    scores of which k are strictly higher than `score`, the quintile is 1 + floor(5k / n) (at
+    most 5), so a practice in the national list gets its own rank's fifth and any other score
+    (an imported file of another vintage) is placed against the same national distribution.
+    This is the one definition of the practice quintile for every kind of store
+    (docs/inequalities.md says why).
+    """
+    if not national:
+        raise InequalityError("national_quintile needs the national practice scores")
+    ordered = sorted(national)
+    higher = len(ordered) - bisect.bisect_right(ordered, score)
+    return min(5, 1 + (5 * higher) // len(ordered))
 
 
 PRACTICE_DEPRIVATION = "practice_imd_quintile"

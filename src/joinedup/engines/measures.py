@@ -15,7 +15,7 @@ include them; analytics never do).
 
 from __future__ import annotations
 
-import math
+import functools
 from collections.abc import Iterable, Mapping
 from datetime import date
 
@@ -24,6 +24,7 @@ import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
 from joinedup.domain.codelists import Codelist
+from joinedup.domain.inequality import national_quintile
 from joinedup.domain.measures import PracticeCounts
 from joinedup.domain.organisations import Footprint, organisation_from_row
 from joinedup.domain.parameters import ParameterSet
@@ -35,15 +36,16 @@ from joinedup.engines.criteria import (
     latest_value,
 )
 from joinedup.engines.tables import contract_table
+from joinedup.sources.imd import national_practice_imd
 
 # Digits `expected` keeps, so backends that sum in a different order give identical figures.
 EXPECTED_DIGITS = 6
 
 __all__ = [
     "casefinder",
-    "imd_quintile",
     "patient_flags",
     "practice_counts",
+    "practice_quintile",
     "practice_score_totals",
 ]
 
@@ -249,9 +251,7 @@ def practice_counts(
                 treated=int(total["treated"]),
                 # A definition without an exceptions rule cannot say: unknown, not 0.
                 exceptions=None if programme.exceptions is None else int(total["exceptions"]),
-                imd_quintile=(
-                    imd_quintile(total["imd_sum"] / total["imd_n"]) if total["imd_n"] else None
-                ),
+                imd_quintile=practice_quintile(code),
                 risk_counts=dict(sorted(risk.get(code, {}).items())),
             )
         )
@@ -276,34 +276,26 @@ def practice_score_totals(flags: ir.Table, bands: Iterable[PrevalenceBand]) -> i
     population = flags.filter(flags.registered & flags.alive)
     population = population.mutate(prevalence=prevalence(population, bands))
     return population.group_by(["practice_code", "risk_score"]).aggregate(
-        **measure_counts(population),
-        imd_sum=population.imd_decile.sum(),
-        imd_n=population.imd_decile.count(),
+        **measure_counts(population)
     )
 
 
-_SUMMED = (
-    "list_size",
-    "expected",
-    "recorded",
-    "eligible",
-    "treated",
-    "exceptions",
-    "imd_sum",
-    "imd_n",
-)
+_SUMMED = ("list_size", "expected", "recorded", "eligible", "treated", "exceptions")
 
 
-def imd_quintile(mean_decile: float) -> int:
-    """A practice's IMD quintile (1 = most deprived) from its patients' mean IMD decile.
+def practice_quintile(code: str) -> int | None:
+    """The practice's deprivation quintile: its registration-weighted IMD 2019 score (the
+    national practice table) placed among England's practices; None for a practice England's
+    table does not list (a synthetic or new practice). One definition for every store kind
+    (`domain.inequality.national_quintile`; docs/inequalities.md)."""
+    national = national_practice_imd()
+    score = national.get(code)
+    return None if score is None else national_quintile(score, _national_scores())
 
-    The mean decile is rounded to the nearest whole decile (halves up), then deciles pair into
-    quintiles: 1-2 -> 1, 3-4 -> 2, ..., 9-10 -> 5.
-    """
-    if not 1 <= mean_decile <= 10:
-        raise ValueError(f"a mean IMD decile lies in 1..10, got {mean_decile}")
-    decile = math.floor(mean_decile + 0.5)
-    return (decile + 1) // 2
+
+@functools.cache
+def _national_scores() -> tuple[float, ...]:
+    return tuple(national_practice_imd().values())
 
 
 def _count_true(flag: ir.BooleanColumn) -> ir.IntegerScalar:
