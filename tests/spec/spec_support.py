@@ -43,6 +43,10 @@ _NAMES = (
     "irregular_pulse",
     "systolic_bp",
     "diastolic_bp",
+    "anticoag_not_indicated",
+    "vka_declined",
+    "vka_contraindicated",
+    "doac_unsuitable",
 )
 _DMD_NAMES = ("doac", "vka", "antihypertensive")
 CODE: dict[str, str] = {name: str(100100 + i) for i, name in enumerate(_NAMES)}

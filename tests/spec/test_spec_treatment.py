@@ -6,9 +6,15 @@ from datetime import date
 from typing import Any
 
 import pytest
-from spec_support import Spec, event, med, patient
+from spec_support import AF, Spec, event, med, patient
+
+from joinedup.domain.calendar import months_before
 
 OLD_WOMAN = "1940-01-01"  # aged 85 and female: CHA2DS2-VASc 3 on age and sex alone
+
+
+def _months_before(day: date, months: int) -> str:
+    return months_before(day, months).isoformat()
 
 
 def af_patient(pid: int, **kwargs: Any) -> dict[str, Any]:
@@ -55,18 +61,51 @@ def test_the_window_start_is_clamped_to_the_end_of_a_short_month(engine):
     spec = Spec(
         engine,
         patients=[af_patient(1), af_patient(2)],
-        medications=[med(1, "2025-02-28", "vka"), med(2, "2025-03-01", "vka")],
+        medications=[med(1, "2025-02-28", "doac"), med(2, "2025-03-01", "doac")],
     )
     assert spec.column("treated", ref=date(2025, 8, 31)) == {1: False, 2: True}
 
 
-def test_a_vka_counts_as_treatment_like_a_doac(engine):
+@pytest.mark.parametrize(
+    ("ref", "indicator", "vka_alone_treated"),
+    [
+        # QOF 2022-23 ends on 31 March 2023 (AF007: any anticoagulant); AF008 from 1 April 2023.
+        (date(2023, 3, 31), "AF007", True),
+        (date(2023, 4, 1), "AF008", False),
+        (date(2022, 4, 1), "AF007", True),
+        (date(2024, 3, 31), "AF008", False),
+    ],
+)
+def test_treated_follows_the_qof_year_of_the_reference_date(
+    engine, ref, indicator, vka_alone_treated
+):
     spec = Spec(
         engine,
-        patients=[af_patient(1), af_patient(2), af_patient(3)],
-        medications=[med(1, "2025-01-01", "vka"), med(2, "2025-01-01", "doac")],
+        patients=[af_patient(i) for i in range(1, 5)],
+        events=[event(3, "2015-06-01", "doac_unsuitable")],  # e.g. antiphospholipid syndrome
+        medications=[
+            med(1, _months_before(ref, 1), "vka"),  # a VKA alone
+            med(2, _months_before(ref, 1), "doac"),
+            med(3, _months_before(ref, 1), "vka"),  # a VKA where a DOAC is unsuitable
+        ],
     )
-    assert spec.column("treated") == {1: True, 2: True, 3: False}
+    assert AF.treated.at(ref).name == indicator
+    assert spec.column("treated", ref=ref) == {
+        1: vka_alone_treated, 2: True, 3: True, 4: False,
+    }
+
+
+def test_under_af008_a_vka_counts_only_with_a_doac_unsuitable_code_on_or_before_the_date(engine):
+    spec = Spec(
+        engine,
+        patients=[af_patient(1), af_patient(2)],
+        events=[
+            event(1, "2025-03-31", "doac_unsuitable"),  # on the date: counts
+            event(2, "2025-04-01", "doac_unsuitable"),  # the day after: ignored
+        ],
+        medications=[med(1, "2025-02-01", "vka"), med(2, "2025-02-01", "vka")],
+    )
+    assert spec.column("treated") == {1: True, 2: False}
 
 
 def test_treated_is_counted_only_among_eligible_patients(engine):
@@ -114,3 +153,28 @@ def test_exceptions_are_eligible_untreated_patients_with_a_recent_decline_or_a_c
         8: False,
     }
     assert spec.counts()["P1"].exceptions == 3
+
+
+@pytest.mark.parametrize(
+    ("codes", "exception"),
+    [
+        ([("2024-06-01", "anticoag_not_indicated")], True),  # not indicated 10 months ago
+        ([("2024-03-31", "anticoag_not_indicated")], False),  # exactly 12 months: expired
+        ([("2010-01-01", "anticoag_not_indicated")], False),  # "not indicated" does not persist
+        ([("2010-01-01", "anticoag_contraindicated")], True),  # a contraindication does
+        ([("2024-06-01", "vka_declined")], False),  # warfarin declined: a DOAC is still open
+        ([("2010-01-01", "vka_contraindicated")], False),  # warfarin allergy alone: likewise
+        ([("2024-06-01", "vka_declined"), ("2015-01-01", "doac_unsuitable")], True),
+        ([("2010-01-01", "vka_contraindicated"), ("2015-01-01", "doac_unsuitable")], True),
+        ([("2024-03-31", "vka_declined"), ("2015-01-01", "doac_unsuitable")], False),
+    ],
+)
+def test_care_adjustments_follow_the_qof_pca_windows_and_a_vka_code_alone_excuses_no_one(
+    engine, codes, exception
+):
+    spec = Spec(
+        engine,
+        patients=[af_patient(1)],
+        events=[event(1, "2020-01-01", "af")] + [event(1, day, name) for day, name in codes],
+    )
+    assert spec.column("exception") == {1: exception}

@@ -124,12 +124,15 @@ def patient_flags(
     table = table.mutate(
         eligible=table.on_register & (True if threshold is None else table.risk_score >= threshold)
     )
-    table = table.mutate(treated=compiler(table)(programme.treated.when))
+    # Rules that change over time (QOF AF007 -> AF008) are read in the version in force.
+    table = table.mutate(treated=compiler(table)(programme.treated.at(reference_date).when))
     exceptions = programme.exceptions
     table = table.mutate(
         exception=ibis.literal(False)
         if exceptions is None
-        else table.eligible & ~table.treated & compiler(table)(exceptions.when)
+        else table.eligible
+        & ~table.treated
+        & compiler(table)(exceptions.at(reference_date).when)
     )
     compile_ = compiler(table)
     table = table.mutate(**{f"find_{r.key}": compile_(r.when) for r in programme.casefinder})

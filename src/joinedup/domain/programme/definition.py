@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from joinedup.domain.codelists import CodeSystem
@@ -90,8 +91,51 @@ class Eligibility:
 
 @dataclass(frozen=True)
 class Rule:
+    """One version of a rule: what it says, its name in outputs (e.g. the QOF indicator "AF008")
+    and the first day it is in force (None: from the start)."""
+
     description: str
     when: Criterion
+    name: str = ""
+    in_force_from: date | None = None
+
+    @property
+    def label(self) -> str:
+        """How outputs name the rule: its name, or its description when it has none."""
+        return self.name or self.description
+
+
+@dataclass(frozen=True)
+class DatedRule:
+    """A rule whose definition changes on given dates (QOF's indicators change by QOF year):
+    versions oldest first, the first in force from the start, each later one from its
+    `in_force_from`. Declared in programme.toml as `[[treated]]` tables with `from` dates; a
+    single `[treated]` table is a rule with one version."""
+
+    versions: tuple[Rule, ...]
+
+    def __post_init__(self) -> None:
+        if not self.versions or self.versions[0].in_force_from is not None:
+            raise ValueError("a dated rule's first version applies from the start (no `from`)")
+        starts = [v.in_force_from for v in self.versions[1:]]
+        dated = [d for d in starts if d is not None]
+        if len(dated) != len(starts) or dated != sorted(set(dated)):
+            raise ValueError("a dated rule's later versions need increasing `from` dates")
+
+    def at(self, day: date) -> Rule:
+        """The version in force on `day`: the last whose `in_force_from` is on or before it."""
+        current = self.versions[0]
+        for version in self.versions[1:]:
+            if version.in_force_from is not None and version.in_force_from <= day:
+                current = version
+        return current
+
+    @property
+    def when(self) -> Criterion:
+        """The criterion of a rule with one version (a dated rule is read with `at`)."""
+        if len(self.versions) > 1:
+            raise ValueError("this rule changes over time: ask for the version in force (`at`)")
+        return self.versions[0].when
 
 
 @dataclass(frozen=True)
@@ -118,11 +162,11 @@ class Programme:
     codelists: tuple[CodelistRef, ...]
     register: Register
     eligibility: Eligibility
-    treated: Rule
+    treated: DatedRule
     ambitions: Ambitions
     expected_prevalence: str
     risk_score: RiskScore | None = None
-    exceptions: Rule | None = None
+    exceptions: DatedRule | None = None
     casefinder: tuple[CasefinderRule, ...] = ()
     parameters_dir: Path | None = None
     source: Path | None = None
@@ -143,9 +187,11 @@ class Programme:
         yield self.register.criterion
         for component in self.score_components:
             yield component.when
-        yield self.treated.when
+        for version in self.treated.versions:
+            yield version.when
         if self.exceptions is not None:
-            yield self.exceptions.when
+            for version in self.exceptions.versions:
+                yield version.when
         for rule in self.casefinder:
             yield rule.when
 
