@@ -47,6 +47,7 @@ _NAMES = (
     "vka_declined",
     "vka_contraindicated",
     "doac_unsuitable",
+    "cha2ds2vasc_score",
 )
 _DMD_NAMES = ("doac", "vka", "antihypertensive")
 CODE: dict[str, str] = {name: str(100100 + i) for i, name in enumerate(_NAMES)}

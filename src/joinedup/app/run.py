@@ -105,6 +105,8 @@ def run_programme(
     say(f"writing outputs to {out_dir}")
     summary = build_summary(result, programme.name, reference_date, names, setup.parameters.label)
     summary["inputs"] = inputs
+    summary["eligible_definition"] = programme.eligibility.definition
+    summary["treated_rule"] = programme.treated.at(reference_date).label
     practices = [row.as_row(extended=True) for row in result.practices]
     rollups = rollup_rows(result, names)
     exact = dict(summary)

@@ -28,7 +28,8 @@ from joinedup.domain.disclosure import (
     round_count,
 )
 
-COUNTS = ("list_size", "recorded", "eligible", "treated", "exceptions", "to_find", "to_treat")
+COUNTS = ("list_size", "recorded", "eligible", "treated", "exceptions", "to_find", "to_treat",
+          "to_assess")
 """The practice table's counts of people (and the gaps, which are counts of people too)."""
 RATES = {"detection_rate": ("recorded", "expected"), "treatment_rate": ("treated", "eligible")}
 IMPACT_COLUMNS = (

@@ -34,6 +34,7 @@ from joinedup.engines.criteria import (
     EventNeeds,
     last_dates,
     latest_value,
+    value_column,
 )
 from joinedup.engines.tables import contract_table
 from joinedup.sources.imd import national_practice_imd
@@ -120,10 +121,23 @@ def patient_flags(
         points = [ibis.ifelse(table[f"risk_{c.key}"], c.points, 0) for c in members]
         score = score + (points[0] if len(points) == 1 else ibis.greatest(*points))
     threshold = programme.eligibility.score_at_least
+    recorded = programme.eligibility.recorded
     table = table.mutate(risk_score=score.cast("int64"))
-    table = table.mutate(
-        eligible=table.on_register & (True if threshold is None else table.risk_score >= threshold)
-    )
+    if threshold is None:
+        table = table.mutate(eligible=table.on_register, to_assess=ibis.literal(False))
+    elif recorded is None:
+        table = table.mutate(
+            eligible=table.on_register & (table.risk_score >= threshold),
+            to_assess=ibis.literal(False),
+        )
+    else:
+        # QOF AF008: the latest recorded score decides; a computed score at the threshold with
+        # no recorded score is a patient to assess (GRASP-AF's opportunity).
+        latest = table[value_column(recorded, None)]
+        table = table.mutate(
+            eligible=(table.on_register & (latest >= threshold)).fill_null(False),
+            to_assess=table.on_register & latest.isnull() & (table.risk_score >= threshold),
+        )
     # Rules that change over time (QOF AF007 -> AF008) are read in the version in force.
     table = table.mutate(treated=compiler(table)(programme.treated.at(reference_date).when))
     exceptions = programme.exceptions
@@ -143,6 +157,7 @@ def patient_flags(
         *[f"risk_{c.key}" for c in programme.score_components],
         "risk_score",
         "eligible",
+        "to_assess",
         "treated",
         "exception",
         *[f"find_{r.key}" for r in programme.casefinder],
@@ -255,6 +270,9 @@ def practice_counts(
                 # A definition without an exceptions rule cannot say: unknown, not 0.
                 exceptions=None if programme.exceptions is None else int(total["exceptions"]),
                 imd_quintile=practice_quintile(code),
+                to_assess=None
+                if programme.eligibility.recorded is None
+                else int(total["to_assess"]),
                 risk_counts=dict(sorted(risk.get(code, {}).items())),
             )
         )
@@ -283,7 +301,9 @@ def practice_score_totals(flags: ir.Table, bands: Iterable[PrevalenceBand]) -> i
     )
 
 
-_SUMMED = ("list_size", "expected", "recorded", "eligible", "treated", "exceptions")
+_SUMMED = (
+    "list_size", "expected", "recorded", "eligible", "treated", "exceptions", "to_assess",
+)
 
 
 def practice_quintile(code: str) -> int | None:
@@ -318,6 +338,7 @@ def measure_counts(population: ir.Table) -> dict[str, ir.Scalar]:
         "eligible": _count_true(population.eligible),
         "treated": _count_true(population.eligible & population.treated),
         "exceptions": _count_true(population.exception),
+        "to_assess": _count_true(population.to_assess),
     }
 
 

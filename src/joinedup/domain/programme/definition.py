@@ -15,7 +15,7 @@ from pathlib import Path
 from joinedup.domain.codelists import CodeSystem
 from joinedup.domain.errors import UserError
 from joinedup.domain.extensions import IMPACT_MODELS
-from joinedup.domain.programme.criteria import AgeBand, AllOf, Criterion, Diagnosed
+from joinedup.domain.programme.criteria import AgeBand, AllOf, Criterion, Diagnosed, LatestValue
 
 PROGRAMME_FILE = "programme.toml"
 # Flags a criterion may refer to, in evaluation order; a section may only name earlier flags.
@@ -84,9 +84,29 @@ class RiskScore:
 
 @dataclass(frozen=True)
 class Eligibility:
-    """Eligible = on the register and (if set) risk score >= `score_at_least`."""
+    """Eligible = on the register and (if set) risk score >= `score_at_least`.
+
+    With `recorded` (a codelist of score observations), the score that decides eligibility is
+    the latest *recorded* one (QOF AF008's denominator), and patients whose score computed from
+    the record reaches the threshold with no recorded score at all are counted apart, as
+    `to_assess`; without it the computed score decides and `to_assess` is not applicable.
+    """
 
     score_at_least: int | None = None
+    recorded: str | None = None
+
+    @property
+    def definition(self) -> str:
+        """One line saying what `eligible` counts, for summary.json, the report and docs."""
+        if self.score_at_least is None:
+            return "everyone on the register"
+        if self.recorded is None:
+            return f"on the register with a computed score of {self.score_at_least}+"
+        return (
+            f"on the register with a latest recorded score of {self.score_at_least}+ "
+            f"('{self.recorded}' observations); to_assess: computed score "
+            f"{self.score_at_least}+ with no recorded score"
+        )
 
 
 @dataclass(frozen=True)
@@ -187,6 +207,8 @@ class Programme:
         yield self.register.criterion
         for component in self.score_components:
             yield component.when
+        if self.eligibility.recorded is not None:
+            yield LatestValue(self.eligibility.recorded, None, at_least=0)
         for version in self.treated.versions:
             yield version.when
         if self.exceptions is not None:

@@ -66,7 +66,7 @@ SECTION_KEYS: Mapping[str, frozenset[str]] = {
     "register": frozenset({"codelist", "resolved_by", "min_age"}),
     "risk_score": frozenset({"name", "components"}),
     "risk_score.components": frozenset({"key", "label", "points", "when", "group"}),
-    "eligibility": frozenset({"score_at_least", "all_on_register"}),
+    "eligibility": frozenset({"score_at_least", "all_on_register", "recorded"}),
     "treated": frozenset({"description", "when", "name", "from"}),
     "exceptions": frozenset({"description", "when", "name", "from"}),
     "casefinder": frozenset({"key", "label", "when"}),
@@ -278,12 +278,20 @@ class _Parser:
         if ("score_at_least" in table) == ("all_on_register" in table):
             raise self.fail("eligibility", "give exactly one of score_at_least, all_on_register")
         if "all_on_register" in table:
+            if "recorded" in table:
+                raise self.fail("eligibility.recorded", "goes with score_at_least")
             if table["all_on_register"] is not True:
                 raise self.fail("eligibility.all_on_register", "must be true when given")
             return Eligibility()
         if risk_score is None:
             raise self.fail("eligibility.score_at_least", "needs a [risk_score] section")
-        return Eligibility(self.integer(table["score_at_least"], "eligibility.score_at_least"))
+        recorded = table.get("recorded")
+        return Eligibility(
+            self.integer(table["score_at_least"], "eligibility.score_at_least"),
+            None
+            if recorded is None
+            else self.codelist_name(recorded, "eligibility.recorded", CodeSystem.SNOMED_CT),
+        )
 
     def rule(self, value: object, key: str, flags: tuple[str, ...]) -> DatedRule:
         """`[key]` (one version) or `[[key]]` (versions by date, the first without `from`)."""
