@@ -117,6 +117,11 @@ def event(patient_id: int, day: str, codelist: str, value: float | None = None) 
     }
 
 
+def scored(patient_id: int, score: int, day: str = "2020-01-01") -> dict[str, Any]:
+    """A recorded CHA2DS2-VASc score (QOF AF008's denominator reads the latest recorded one)."""
+    return event(patient_id, day, "cha2ds2vasc_score", score)
+
+
 def med(patient_id: int, day: str, codelist: str) -> dict[str, Any]:
     """A medication issue of the test code of dm+d `codelist`."""
     return {"patient_id": patient_id, "date": d(day), "dmd_code": CODE[codelist]}

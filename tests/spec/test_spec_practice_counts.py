@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from spec_support import REF, Spec, event, med, patient
+from spec_support import REF, Spec, event, med, patient, scored
 
 from joinedup.domain.parameters import ParameterSet
 
@@ -102,7 +102,9 @@ def test_risk_counts_break_eligible_and_treated_down_by_score(engine):
             patient(4, born="1980-01-01", sex="M"),  # score 0: on the register, not eligible
             patient(5, born="1940-01-01", sex="F"),  # score 3 but no AF: not counted
         ],
-        events=[event(p, "2020-01-01", "af") for p in (1, 2, 3, 4)],
+        events=[event(p, "2020-01-01", "af") for p in (1, 2, 3, 4)]
+        + [scored(1, 2), scored(2, 2), scored(3, 3), scored(4, 0), scored(5, 3)]
+        + [event(3, "2015-01-01", "doac_unsuitable")],  # AF008: p3's VKA needs a reason
         medications=[med(1, "2025-03-01", "doac"), med(3, "2025-03-01", "vka")],
     )
     p1 = spec.counts()["P1"]
