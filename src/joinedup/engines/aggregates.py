@@ -374,6 +374,7 @@ def _notes(
         "age_structure": age_structure,
         "age_structures": labels,
         "treatment_indicator": treatment.description if treatment else None,
+        "treated_rule": " + ".join(treatment.codes) if treatment else None,
         "measure_sources": {
             "list_size": f"QOF prevalence PATIENT_LIST_SIZE ({mapping.list_type}), group "
                          f"{mapping.group_code}",
