@@ -183,3 +183,20 @@ def test_a_missing_store_is_named(tmp_path: Path) -> None:
     result = _invoke("--db", str(tmp_path / "none.duckdb"), "--out", str(tmp_path / "out"))
     assert result.exit_code == 2
     assert "none.duckdb: no store found" in result.output
+
+
+def test_progress_names_the_treated_rule_per_period_and_flags_the_change(
+    store: Path, tmp_path: Path
+) -> None:
+    # Quarter ends from 31 December 2022 to 30 June 2023 cross QOF's AF007 -> AF008 switch on
+    # 1 April 2023: the series says which rule each period used and where it changed.
+    out = tmp_path / "rules"
+    result = _invoke("--db", str(store), "--out", str(out), "--from", "2022-12-31",
+                     "--to", "2023-06-30")
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "progress.json").read_text())
+    assert summary["periods"] == ["2022-12-31", "2023-03-31", "2023-06-30"]
+    assert summary["treated_rule"] == ["AF007", "AF007", "AF008"]
+    assert summary["treated_rule_changes"] == [
+        {"period_end": "2023-06-30", "from": "AF007", "to": "AF008"}
+    ]

@@ -199,3 +199,25 @@ def test_working_outputs_say_they_are_not_for_publication(store: Path, tmp_path:
     assert b"not for publication" in metadata[b"joinedup.publication"]
     assert "not for publication" in json.loads((out / "summary.json").read_text())["publication"]
     assert "Not for publication" in (out / "report.html").read_text()
+
+
+def test_a_count_the_definition_lacks_is_unknown_everywhere(store: Path, tmp_path: Path) -> None:
+    # Hypertension declares no exceptions rule: its exceptions are unknown (empty / null) in every
+    # output, never 0, while the counts it does define stay whole numbers.
+    out = tmp_path / "hyp"
+    result = CliRunner().invoke(
+        app, ["run", "hypertension", "--db", str(store), "--out", str(out),
+              "--date", REF.isoformat(), "--trend", "2"],
+    )
+    assert result.exit_code == 0, result.output
+    practices = _rows(out / "practices.csv")
+    assert [r["exceptions"] for r in practices] == ["", ""]
+    assert [r["recorded"] for r in practices] == ["0", "0"]
+    assert all(r["exceptions"] == "" for r in _rows(out / "rollups.csv"))
+    breakdowns = _rows(out / "breakdowns.csv")
+    assert breakdowns and all(r["exceptions"] == "" for r in breakdowns)
+    assert all(r["eligible"] != "" for r in breakdowns if r["dimension"] != "practice_imd_quintile")
+    progress = _rows(out / "progress.csv")
+    assert progress and all(r["exceptions"] == "" for r in progress)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["exceptions"] is None and summary["recorded"] == 0

@@ -173,7 +173,7 @@ def test_manifest_records_how_to_reproduce_the_run(run: SynthResult) -> None:
         "reference_date": "2026-03-31",
         "parameters_dir": None,
     }
-    assert manifest["parameters"] == {"synthetic": "2026.1", "af": "2026.1"}
+    assert manifest["parameters"] == {"synthetic": "2026.2", "af": "2026.1"}
     assert manifest["joinedup_version"]
     assert "--seed 11" in manifest["reproduce"] and "--patients 20000" in manifest["reproduce"]
     for name, entry in manifest["tables"].items():

@@ -17,6 +17,7 @@ Conventions (fixed, so charts and tables agree):
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -112,7 +113,11 @@ def wilson_interval(
     z2n = z * z / trials
     centre = (p + z2n / 2) / (1 + z2n)
     half = z * math.sqrt(p * (1 - p) / trials + z2n / (4 * trials)) / (1 + z2n)
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # At 0 (or all) successes the bound is exactly 0 (or 1) by the formula (centre == half);
+    # say so rather than keep the floating-point residue (2.8e-17 for 0/5).
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == trials else min(1.0, centre + half)
+    return low, high
 
 
 # --- breakdowns ---------------------------------------------------------------------------
@@ -148,6 +153,23 @@ def with_intervals(
 
 
 # --- breakdown counts from the practice table -------------------------------------------
+
+
+def national_quintile(score: float, national: Sequence[float]) -> int:
+    """A practice's deprivation quintile: its IMD score placed among England's practices' scores.
+
+    1 is the most deprived fifth of practices (the highest scores), 5 the least. With n national
+    scores of which k are strictly higher than `score`, the quintile is 1 + floor(5k / n) (at
+    most 5), so a practice in the national list gets its own rank's fifth and any other score
+    (an imported file of another vintage) is placed against the same national distribution.
+    This is the one definition of the practice quintile for every kind of store
+    (docs/inequalities.md says why).
+    """
+    if not national:
+        raise InequalityError("national_quintile needs the national practice scores")
+    ordered = sorted(national)
+    higher = len(ordered) - bisect.bisect_right(ordered, score)
+    return min(5, 1 + (5 * higher) // len(ordered))
 
 
 PRACTICE_DEPRIVATION = "practice_imd_quintile"

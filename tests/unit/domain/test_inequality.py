@@ -188,3 +188,13 @@ def test_intervals_are_recomputed_from_published_counts() -> None:
     assert m["rate"] is m["ci_low"] is m["ci_high"] is None  # numerator 5: suppressed
     assert unknown["numerator"] is None and unknown["ci_high"] is None  # secondary (9)
     assert unknown["denominator"] == 10
+
+
+def test_wilson_bounds_are_exact_at_0_and_at_n_successes() -> None:
+    # The formula gives centre == half at 0 successes; in floating point the difference can be a
+    # tiny positive number (2.8e-17 for 0/5 and 0/10), which is not a lower bound of exactly 0.
+    # Likewise n/n can give an upper bound of 0.9999999999999999 (13/13, 17/17).
+    for n in (5, 10, 17, 20, 34, 100):
+        assert wilson_interval(0, n)[0] == 0.0
+    for n in (13, 15, 17, 19, 33, 100):
+        assert wilson_interval(n, n)[1] == 1.0

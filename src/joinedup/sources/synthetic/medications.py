@@ -126,6 +126,7 @@ def another_code(picker: Picker, rng: np.random.Generator, taken: IntArray) -> I
 def generate_medications(ctx: Context, conditions: Conditions) -> None:
     rng = ctx.rng("medications")
     on_anticoagulant = _anticoagulants(ctx, rng, conditions)
+    _recorded_scores(ctx, ctx.rng("af_scores"), conditions)
     _antiplatelets(ctx, rng, conditions, on_anticoagulant)
     _antihypertensives(ctx, rng, conditions)
 
@@ -194,6 +195,20 @@ def _anticoagulants(ctx: Context, rng: np.random.Generator, c: Conditions) -> Bo
     day = uniform_days(rng, af_day[contra], end[contra])
     ctx.events.add(who, day, ctx.codes.picker("anticoag_contraindicated").draw(rng, who.shape[0]))
     return treated | undiagnosed | other
+
+
+def _recorded_scores(ctx: Context, rng: np.random.Generator, c: Conditions) -> None:
+    """A recorded CHA2DS2-VASc score for a share of people on the AF register (QOF AF008's
+    denominator uses the latest recorded score), entered within 90 days of the AF diagnosis
+    (not after the patient's last day) with the score computed at their end date."""
+    pop = ctx.population
+    on_register = np.flatnonzero(c.af_register)
+    chosen = rng.random(on_register.shape[0]) < ctx.rates.scalar("af_score_recorded_share")
+    who = on_register[chosen]
+    first = np.maximum(c.af_day[who], ctx.change.history_start)
+    day = uniform_days(rng, np.minimum(first, pop.end[who]), np.minimum(first + 90, pop.end[who]))
+    code = ctx.codes.picker("cha2ds2vasc_score").draw(rng, who.shape[0])
+    ctx.events.add(who, day, code, c.score[who].astype(np.float64))
 
 
 def _eligible_courses(
