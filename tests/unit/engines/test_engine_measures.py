@@ -36,11 +36,16 @@ def test_event_needs_group_codelists_by_the_table_they_are_matched_against():
         "stroke_tia_te",
         "vascular_disease",
         "anticoag_declined",
+        "anticoag_not_indicated",
         "anticoag_contraindicated",
+        "vka_declined",
+        "vka_contraindicated",
+        "doac_unsuitable",
         "pulse_check",
         "irregular_pulse",
     }
-    assert needs.values == set()
+    # Eligibility reads the latest recorded CHA2DS2-VASc score (QOF AF008), at any date.
+    assert needs.values == {("cha2ds2vasc_score", None)}
 
 
 @pytest.mark.parametrize("dialect", ["postgres", "trino", "snowflake"])
