@@ -21,6 +21,7 @@ from joinedup.engines.tables import create_contract_tables
 REF = date(2026, 3, 31)
 AF = load_codelist("af").ordered[0]
 DOAC = load_codelist("doac", CodeSystem.DMD).ordered[0]
+SCORE = load_codelist("cha2ds2vasc_score").ordered[0]  # a recorded CHA2DS2-VASc score
 
 ORGS = [
     {"org_code": "ICS1", "name": "Test ICS", "org_type": "ics"},
@@ -46,11 +47,15 @@ def store(tmp_path: Path) -> Path:
     # P1: 20 men born 1945 (aged 80: AF prevalence 20% -> expected 4.0); one on the AF register,
     #     aged 80 so CHA2DS2-VASc >= 2 (age >= 75), not anticoagulated.
     # P2: 5 men born 1945 (expected 1.0); one on the register and anticoagulated last month.
+    # Both AF patients have their score (2: age 75+) recorded, which QOF AF008's denominator
+    # (eligible) reads, so neither is a patient to assess.
     patients = [_patient(i, "P1", "1945-06-01") for i in range(1, 21)]
     patients += [_patient(i, "P2", "1945-06-01") for i in range(21, 26)]
     events = [
         {"patient_id": 1, "date": date(2020, 1, 1), "snomed_code": AF, "numeric_value": None},
         {"patient_id": 21, "date": date(2020, 1, 1), "snomed_code": AF, "numeric_value": None},
+        {"patient_id": 1, "date": date(2020, 1, 1), "snomed_code": SCORE, "numeric_value": 2.0},
+        {"patient_id": 21, "date": date(2020, 1, 1), "snomed_code": SCORE, "numeric_value": 2.0},
     ]
     meds = [{"patient_id": 21, "date": date(2026, 3, 1), "dmd_code": DOAC}]
     db = tmp_path / "ics.duckdb"
@@ -81,6 +86,7 @@ def test_run_af_writes_the_contract_outputs(store: Path, tmp_path: Path) -> None
     p1, p2 = rows["P1"], rows["P2"]
     assert float(p1["expected"]) == pytest.approx(4.0)  # 20 x 0.20
     assert (p1["recorded"], p1["eligible"], p1["treated"]) == ("1", "1", "0")
+    assert (p1["to_assess"], p2["to_assess"]) == ("0", "0")  # both have a recorded score
     assert p1["to_find"] == "3"  # ceil(0.85 x 4.0 - 1) = ceil(2.4)
     assert p1["to_treat"] == "1"  # ceil(0.90 x 1 - 0)
     assert (p2["to_find"], p2["to_treat"]) == ("0", "0")  # ceil(0.85 - 1) < 0; 1 of 1 treated
