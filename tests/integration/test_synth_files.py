@@ -125,12 +125,20 @@ def test_no_record_before_birth_after_death_or_after_the_reference_date(
 def test_blood_pressure_values_ride_on_readings_only(frames: dict[str, pd.DataFrame]) -> None:
     from joinedup.domain.codelists import load_codelist
 
+    # Values ride on observations only: blood pressure readings (mmHg) and recorded CHA2DS2-VASc
+    # scores (whole points, 0 to the published maximum of 9); a diagnosis, PCA or pulse check
+    # carries none. The two kinds are told apart by code, and each has its own plausible range.
     events = frames["clinical_events"]
     bp = load_codelist("systolic_bp").codes | load_codelist("diastolic_bp").codes
     is_bp = events["snomed_code"].isin(bp)
-    assert events.loc[is_bp, "numeric_value"].notna().all()
-    assert events.loc[~is_bp, "numeric_value"].isna().all()
+    is_score = events["snomed_code"].isin(load_codelist("cha2ds2vasc_score").codes)
+    assert is_bp.any() and is_score.any()
+    assert not (is_bp & is_score).any()
+    assert events.loc[is_bp | is_score, "numeric_value"].notna().all()
+    assert events.loc[~(is_bp | is_score), "numeric_value"].isna().all()
     assert events.loc[is_bp, "numeric_value"].between(40, 260).all()
+    scores = events.loc[is_score, "numeric_value"]
+    assert scores.between(0, 9).all() and (scores == scores.round()).all()
 
 
 def test_no_whole_row_repeats(frames: dict[str, pd.DataFrame]) -> None:
