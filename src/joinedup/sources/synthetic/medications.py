@@ -13,6 +13,9 @@ was treated then (`joinedup progress`):
 * Untreated eligible patients: some stopped within the history (their course ends more than six
   months before their end date), some declined (a PCA in the last 12 months), some have a
   contraindication recorded.
+* Most people with AF on a VKA have a reason a DOAC is unsuitable recorded (QOF AF008 counts a
+  VKA only then); CHA2DS2-VASc scores are recorded for most of the AF register (AF008's
+  denominator is the latest recorded score).
 * Case-finding signals: a few people with undiagnosed AF, and a few without AF (venous
   thromboembolism), are on an anticoagulant with no AF code.
 * Antiplatelets for some with AF and for vascular disease; antihypertensives for most of the
@@ -170,6 +173,7 @@ def _anticoagulants(ctx: Context, rng: np.random.Generator, c: Conditions) -> Bo
     doac = ctx.codes.picker("doac", DMD).draw(rng, anyone.shape[0])
     vka = ctx.codes.picker("vka", DMD).draw(rng, anyone.shape[0])
     product[anyone] = np.where(on_doac[anyone], doac, vka)
+    _doac_unsuitable(ctx, c, anyone[~on_doac[anyone] & c.af_register[anyone]])
 
     # Everyone anticoagulated but not eligible: one course through the whole history.
     steady = np.flatnonzero((treated & ~eligible) | undiagnosed | other)
@@ -195,6 +199,17 @@ def _anticoagulants(ctx: Context, rng: np.random.Generator, c: Conditions) -> Bo
     day = uniform_days(rng, af_day[contra], end[contra])
     ctx.events.add(who, day, ctx.codes.picker("anticoag_contraindicated").draw(rng, who.shape[0]))
     return treated | undiagnosed | other
+
+
+def _doac_unsuitable(ctx: Context, c: Conditions, on_vka: IntArray) -> None:
+    """A DOAC-unsuitable reason for a share of people on the AF register whose anticoagulant is
+    a VKA (`vka_doac_unsuitable_share`), so QOF AF008 counts their VKA as treatment. Recorded on
+    the day of the AF diagnosis, or the history start if earlier, so it is there whenever the
+    VKA is; the code comes from the `doac_unsuitable` codelist (what it holds: SOURCES.md)."""
+    rng = ctx.rng("doac_unsuitable")
+    who = on_vka[rng.random(on_vka.shape[0]) < ctx.rates.scalar("vka_doac_unsuitable_share")]
+    day = np.minimum(np.maximum(c.af_day[who], ctx.change.history_start), ctx.population.end[who])
+    ctx.events.add(who, day, ctx.codes.picker("doac_unsuitable").draw(rng, who.shape[0]))
 
 
 def _recorded_scores(ctx: Context, rng: np.random.Generator, c: Conditions) -> None:
