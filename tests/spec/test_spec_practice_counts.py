@@ -44,7 +44,9 @@ def test_expected_is_the_sum_of_each_registered_patients_band_rate(engine, tmp_p
 def test_imd_quintile_is_the_practice_score_among_englands_practices_not_its_patients(engine):
     # A81001's registration-weighted IMD 2019 score is in England's most deprived fifth of
     # practices, A81002's in the second; their patients' own deciles (10, least deprived) do not
-    # change that. P1 is not an English practice code England's table lists: unknown.
+    # change that. P1 is not a practice England's table lists, so its quintile falls back on its
+    # registered patients' mean decile: (1 + 4) / 2 = 2.5 -> 1 + floor((2.5 - 0.5) / 2) = 2
+    # (docs/inequalities.md; before the fallback it was unknown).
     orgs = [
         {"org_code": "A81001", "name": "Densham", "org_type": "practice"},
         {"org_code": "A81002", "name": "Queens Park", "org_type": "practice"},
@@ -57,10 +59,11 @@ def test_imd_quintile_is_the_practice_score_among_englands_practices_not_its_pat
             patient(1, imd=10, practice="A81001"),
             patient(2, imd=10, practice="A81002"),
             patient(3, imd=1, practice="P1"),
+            patient(4, imd=4, practice="P1"),
         ],
     )
     counts = spec.counts()
-    assert {p: c.imd_quintile for p, c in counts.items()} == {"A81001": 1, "A81002": 2, "P1": None}
+    assert {p: c.imd_quintile for p, c in counts.items()} == {"A81001": 1, "A81002": 2, "P1": 2}
 
 
 def test_each_practice_carries_its_name_and_hierarchy(engine):

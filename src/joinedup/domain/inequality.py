@@ -172,6 +172,22 @@ def national_quintile(score: float, national: Sequence[float]) -> int:
     return min(5, 1 + (5 * higher) // len(ordered))
 
 
+def quintile_from_mean_decile(mean_decile: float) -> int:
+    """The fallback practice quintile for a practice England's table does not list: the mean
+    national IMD decile of its registered patients (every registration counts once, so the
+    mean is registration-weighted) read as the fifth it implies.
+
+    Decile d covers the d-th tenth of England's areas, so a mean m sits at (m - 0.5) tenths and
+    the quintile is 1 + floor((m - 0.5) / 2), at most 5: means up to 2.5 (exclusive) give 1,
+    2.5 to 4.5 give 2, ..., 8.5 and over give 5 (the same as rounding m to the nearest decile,
+    halves up, and pairing deciles 1-2, 3-4, ...). An estimate: averaging deciles pulls
+    practices towards the middle fifths (docs/inequalities.md).
+    """
+    if not 1 <= mean_decile <= 10:
+        raise InequalityError(f"a mean IMD decile lies in 1 to 10, got {mean_decile}")
+    return min(5, 1 + math.floor((mean_decile - 0.5) / 2))
+
+
 PRACTICE_DEPRIVATION = "practice_imd_quintile"
 """The dimension for the practice's own IMD quintile (the only one aggregate stores have)."""
 

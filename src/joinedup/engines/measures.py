@@ -24,7 +24,7 @@ import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
 from joinedup.domain.codelists import Codelist
-from joinedup.domain.inequality import national_quintile
+from joinedup.domain.inequality import national_quintile, quintile_from_mean_decile
 from joinedup.domain.measures import PracticeCounts
 from joinedup.domain.organisations import Footprint, organisation_from_row
 from joinedup.domain.parameters import ParameterSet
@@ -269,7 +269,9 @@ def practice_counts(
                 treated=int(total["treated"]),
                 # A definition without an exceptions rule cannot say: unknown, not 0.
                 exceptions=None if programme.exceptions is None else int(total["exceptions"]),
-                imd_quintile=practice_quintile(code),
+                imd_quintile=practice_quintile(
+                    code, total["imd_sum"] / total["imd_n"] if total["imd_n"] else None
+                ),
                 to_assess=None
                 if programme.eligibility.recorded is None
                 else int(total["to_assess"]),
@@ -297,23 +299,29 @@ def practice_score_totals(flags: ir.Table, bands: Iterable[PrevalenceBand]) -> i
     population = flags.filter(flags.registered & flags.alive)
     population = population.mutate(prevalence=prevalence(population, bands))
     return population.group_by(["practice_code", "risk_score"]).aggregate(
-        **measure_counts(population)
+        **measure_counts(population),
+        # For the quintile of a practice England's table does not list (practice_quintile).
+        imd_sum=population.imd_decile.sum(),
+        imd_n=population.imd_decile.count(),
     )
 
 
 _SUMMED = (
     "list_size", "expected", "recorded", "eligible", "treated", "exceptions", "to_assess",
+    "imd_sum", "imd_n",
 )
 
 
-def practice_quintile(code: str) -> int | None:
+def practice_quintile(code: str, mean_decile: float | None = None) -> int | None:
     """The practice's deprivation quintile: its registration-weighted IMD 2019 score (the
-    national practice table) placed among England's practices; None for a practice England's
-    table does not list (a synthetic or new practice). One definition for every store kind
-    (`domain.inequality.national_quintile`; docs/inequalities.md)."""
-    national = national_practice_imd()
-    score = national.get(code)
-    return None if score is None else national_quintile(score, _national_scores())
+    national practice table) placed among England's practices, one definition for every store
+    kind (`domain.inequality.national_quintile`; docs/inequalities.md). A practice England's
+    table does not list (a synthetic or new practice) falls back on its registered patients'
+    mean national IMD decile (`quintile_from_mean_decile`), or None when no patient has one."""
+    score = national_practice_imd().get(code)
+    if score is not None:
+        return national_quintile(score, _national_scores())
+    return None if mean_decile is None else quintile_from_mean_decile(mean_decile)
 
 
 @functools.cache

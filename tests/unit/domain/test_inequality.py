@@ -15,6 +15,7 @@ from joinedup.domain.inequality import (
     ethnicity_group,
     group_order,
     imd_quintile,
+    quintile_from_mean_decile,
     slope_index,
     wilson_interval,
     with_intervals,
@@ -113,6 +114,20 @@ def test_rates_and_intervals_from_numerator_and_denominator() -> None:
     assert m["rate"] == 0.5
     assert (m["ci_low"], m["ci_high"]) == pytest.approx((0.2366, 0.7634), abs=5e-5)
     assert unknown["rate"] is None and unknown["ci_low"] is None
+
+
+def test_a_mean_decile_gives_the_fifth_it_implies() -> None:
+    # A mean decile m sits at (m - 0.5) tenths of England's areas: quintile 1 + floor((m-0.5)/2),
+    # so the boundaries are at means 2.5, 4.5, 6.5 and 8.5 (each belongs to the upper fifth).
+    means = (1, 2, 2.49, 2.5, 4.49, 4.5, 5.5, 6.5, 8.49, 8.5, 10)
+    assert [quintile_from_mean_decile(m) for m in means] == [1, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+    # A practice whose patients all live in one decile gets that decile's quintile.
+    assert [quintile_from_mean_decile(d) for d in range(1, 11)] == [
+        imd_quintile(d) for d in range(1, 11)
+    ]
+    for outside in (0.99, 10.01):
+        with pytest.raises(InequalityError, match="1 to 10"):
+            quintile_from_mean_decile(outside)
 
 
 def test_groups() -> None:

@@ -4,7 +4,8 @@ The definition (docs/inequalities.md): the practice's registration-weighted IMD 
 among England's practices, 1 = the most deprived fifth of practices. A patient-level store and an
 aggregate store of the same practice must give it the same quintile, even when the patients'
 own LSOA deciles would suggest another (here: every patient in decile 10, least deprived, at a
-practice whose registration-weighted score, 34.57, is in England's most deprived fifth).
+practice whose registration-weighted score, 34.57, is in England's most deprived fifth). Only a
+practice the national table does not list falls back on its patients' mean decile.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from joinedup.app.imports import import_qof
 from joinedup.domain.inequality import national_quintile
@@ -89,13 +88,40 @@ def test_the_same_practice_gets_the_same_quintile_from_both_kinds_of_store(
     assert patient_row.imd_quintile == rows[0].imd_quintile == 1
 
 
-@pytest.mark.parametrize("decile", [1, 10])
-def test_a_practice_england_does_not_list_has_an_unknown_quintile(decile: int) -> None:
+def test_a_practice_england_does_not_list_takes_its_patients_mean_decile() -> None:
+    # Practices not in the national table (Y9....) fall back on the mean national IMD decile
+    # of their registered patients, read as the fifth it implies: 1 + floor((mean - 0.5) / 2).
+    def patient(pid: int, practice: str, decile: int | None, **other: Any) -> dict[str, Any]:
+        return _patient(pid) | {"practice_code": practice, "imd_decile": decile} | other
+
+    left = {"registered_to": date(2019, 12, 31)}  # not registered at END: not counted
+    patients = [
+        # Y90001: deciles 1, 2, 4 -> mean 7/3 = 2.33 -> 1 + floor(1.83 / 2) = 1 (the patient
+        # who left, decile 10, would make it 17/4 = 4.25 -> 2).
+        patient(1, "Y90001", 1), patient(2, "Y90001", 2), patient(3, "Y90001", 4),
+        patient(4, "Y90001", 10, **left),
+        # Y90002: deciles 2, 3 -> mean 2.5, on the boundary -> 1 + floor(2 / 2) = 2.
+        patient(5, "Y90002", 2), patient(6, "Y90002", 3),
+        # Y90003: deciles 10, 9, 6 and one unknown -> mean 25/3 = 8.33 -> 1 + floor(3.92) = 4.
+        patient(7, "Y90003", 10), patient(8, "Y90003", 9), patient(9, "Y90003", 6),
+        patient(10, "Y90003", None),
+        # Y90004: deciles 10, 7 -> mean 8.5 -> 1 + floor(4) = 5; the opted-out patient (decile
+        # 1) is not in the analytics and would make it 18/3 = 6 -> 3.
+        patient(11, "Y90004", 10), patient(12, "Y90004", 7),
+        patient(13, "Y90004", 1, opted_out=True),
+        # Y90005: nobody with a decile: unknown.
+        patient(14, "Y90005", None),
+        # A81001 is in England's table: its national score (most deprived fifth) wins over its
+        # patients' deciles (10 -> 5), so one practice has one quintile whatever the store.
+        patient(15, "A81001", 10),
+    ]
     con = connect()
-    patient = _patient(1) | {"practice_code": "Y90001", "imd_decile": decile}
     create_contract_tables(con, {
-        "organisations": [{"org_code": "Y90001", "name": "New", "org_type": "practice"}],
-        "patients": [patient], "clinical_events": [], "medications": [],
+        "organisations": [{"org_code": c, "name": c, "org_type": "practice"}
+                          for c in ("Y90001", "Y90002", "Y90003", "Y90004", "Y90005", "A81001")],
+        "patients": patients, "clinical_events": [], "medications": [],
     })
-    (row,) = practice_counts(con, AF, END, load_parameters(AF), codelists=resolve_codelists(AF))
-    assert row.imd_quintile is None
+    rows = practice_counts(con, AF, END, load_parameters(AF), codelists=resolve_codelists(AF))
+    assert {r.practice_code: r.imd_quintile for r in rows} == {
+        "A81001": 1, "Y90001": 1, "Y90002": 2, "Y90003": 4, "Y90004": 5, "Y90005": None,
+    }
