@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import settings
 import rich.style  # noqa: F401  rich seeds the global `random` on first import; do it before the guard
+from hypothesis import settings
 
 # Property tests draw the same examples on every run, so CI cannot fail by luck; explore new ones
 # with `pytest --hypothesis-profile=explore` (then add what it finds as an explicit example).

@@ -85,7 +85,8 @@ def determined(
             target_keys.append(key)
         else:
             out.add(key)  # every base cell it sums is known
-    for part_rows, part_targets in _components(rows, list(zip(target_keys, reduced_targets))):
+    pairs = list(zip(target_keys, reduced_targets, strict=True))
+    for part_rows, part_targets in _components(rows, pairs):
         basis, index = _row_space(part_rows, [t for _k, t in part_targets])
         for key, terms in part_targets:
             vector = _vector(terms, index)
