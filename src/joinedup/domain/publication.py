@@ -203,16 +203,20 @@ def _sibling_totals(
     """
     levels: dict[str, dict[Any, set[Any]]] = {}
     for r in rollups:
-        inside = {m["practice_code"] for m in members if m.get(f"{r['level']}_code") == r["code"]}
-        levels.setdefault(str(r["level"]), {})[r["code"]] = inside
+        levels.setdefault(str(r["level"]), {})[r["code"]] = set()
+    for m in members:
+        for level, parts in levels.items():
+            code = m.get(f"{level}_code")
+            if code in parts:
+                parts[code].add(m["practice_code"])
     everything = {m["practice_code"] for m in members}
     coarse_first = sorted(levels, key=lambda level: len(levels[level]))
     for level in coarse_first:
         parts = levels[level]
         if len(parts) < 2:
             continue
-        parent_level = next(
-            (other for other in coarse_first
+        parent_level = next(  # the finest level coarser than this one that it nests in
+            (other for other in reversed(coarse_first)
              if len(levels[other]) < len(parts) and _nests(parts, levels[other])), None)
         if parent_level is None:
             if with_footprint and set().union(*parts.values()) == everything:
@@ -345,9 +349,18 @@ def _suppress(cells: _Cells, policy: PublicationPolicy) -> set[Any]:
         _spread_to_derived(cells, hidden)
         for column, system in cells.systems.items():
             mine = {k for k in hidden if k[1] == column}
-            for group in cells.groups.get(column, []):
-                _protect_group(system, group, mine)
-            hidden |= protect(system, mine, groups=cells.groups.get(column, []))
+            groups = cells.groups.get(column, [])
+            groups_of: dict[Any, list[Sequence[Any]]] = {}
+            for group in groups:
+                for cell in group:
+                    groups_of.setdefault(cell, []).append(group)
+            while True:  # the quick rule first, to a fixed point; linear algebra for the rest
+                size = len(mine)
+                for group in groups:
+                    _protect_group(system, group, mine, groups_of)
+                if len(mine) == size:
+                    break
+            hidden |= protect(system, mine, groups=groups)
         if len(hidden) == before:
             return hidden
 
@@ -359,16 +372,32 @@ def _spread_to_derived(cells: _Cells, hidden: set[Any]) -> None:
                 hidden.add((cell, target))
 
 
-def _protect_group(system: LinearSystem, group: Sequence[Any], hidden: set[Any]) -> None:
-    """The quick rule first: a group never has exactly one suppressed member."""
-    *members, _total = group
-    known = [m for m in members if system.values.get(m) is not None]
+def _protect_group(
+    system: LinearSystem, group: Sequence[Any], hidden: set[Any],
+    groups_of: Mapping[Any, list[Sequence[Any]]],
+) -> None:
+    """The quick rule first: a group (members and their total, one equation) never has exactly
+    one suppressed cell. The extra cell is a member, preferably one that also mends another
+    group left with one suppressed cell (so chains of suppression close into cycles quickly),
+    then non-zero and small; the total only when no member is left."""
+    *members, total = group
+    if system.values.get(total) is None:
+        return
+    known = [m for m in group if system.values.get(m) is not None]
     if sum(m in hidden for m in known) != 1:
         return
-    candidates = [m for m in known if m not in hidden]
+    candidates = [m for m in members if m in known and m not in hidden]
+    if not candidates and total not in hidden:
+        candidates = [total]
+
+    def lonely(cell: Any) -> bool:
+        return any(other is not group
+                   and sum(m in hidden for m in other if system.values.get(m) is not None) == 1
+                   for other in groups_of.get(cell, []))
+
     if candidates:
-        hidden.add(min(candidates, key=lambda m: (system.values[m] == 0, system.values[m],
-                                                  repr(m))))
+        hidden.add(min(candidates, key=lambda m: (not lonely(m), system.values[m] == 0,
+                                                  system.values[m], repr(m))))
 
 
 def _published(

@@ -178,102 +178,103 @@ def protect(
     whose total follows from the footprint less the other places, each of which follows from its
     PCNs), it hides the most preferred sibling that the cell's derivation uses — another place —
     and looks again, so suppression runs down the hierarchy (the place, one of its PCNs, one of
-    that PCN's practices) rather than up to the footprint. Terminates: each
-    step hides one more published cell, and with everything hidden nothing is determined.
+    that PCN's practices) rather than up to the footprint. All cells found determined are
+    handled in one round, from one decomposition. Terminates: each round hides at least one
+    more published cell, and with everything hidden nothing is determined.
     """
     hidden = set(hidden)
-    sibling_sets = [tuple(g) for g in groups]
+    neighbours = _Neighbours(system, [tuple(g) for g in groups])
     while True:
-        found = determined(system, hidden)
+        found = sorted(determined(system, hidden), key=repr)  # deterministic order
         if not found:
             return hidden
-        target = min(found, key=repr)  # deterministic order
-        candidates = _candidates(system, hidden, target, sibling_sets)
-        alone, used = _protectors(system, hidden, target, candidates)
-        siblings = {k for g in sibling_sets if target in g for k in g}
-        choice = alone or [k for k in used if k in siblings] or used or candidates
-        if not choice:
-            raise ValueError(f"cannot protect {target!r}: nothing left to suppress")
-        hidden.add(choice[0])
+        candidates = {t: neighbours.candidates(hidden, t) for t in found}
+        chosen: set[Key] = set()
+        for target, (alone, used) in _protectors(system, hidden, candidates).items():
+            if chosen & set(alone):
+                continue  # a cell hidden for an earlier target in this round protects it too
+            siblings = neighbours.siblings(target)
+            choice = alone or [k for k in used if k in siblings] or used or candidates[target]
+            if not choice:
+                raise ValueError(f"cannot protect {target!r}: nothing left to suppress")
+            chosen.add(choice[0])
+        hidden |= chosen
 
 
 def _protectors(
-    system: LinearSystem, hidden: set[Key], target: Key, candidates: list[Key]
-) -> tuple[list[Key], list[Key]]:
-    """(the candidates whose suppression alone leaves `target` undetermined, in their order;
-    the published cells its derivation uses, candidates first, then by preference).
+    system: LinearSystem, hidden: set[Key], candidates: Mapping[Key, list[Key]]
+) -> dict[Key, tuple[list[Key], list[Key]]]:
+    """For each target: (its candidates whose suppression alone leaves it undetermined, in their
+    order; the published cells its derivation uses, candidates first, then by preference).
 
     With the published cells' combinations as the rows of M (base cells substituted out where
-    other, non-candidate cells pin them), the target's combination t is a mix t = λ·M. Hiding
+    other, non-candidate cells pin them), a target's combination t is a mix t = λ·M. Hiding
     row c leaves t undetermined exactly when c is not a mix of the other rows (every vector of
     M's left null space is 0 at c) and λ_c ≠ 0 — both read off one singular value
-    decomposition, instead of one rank test per candidate.
+    decomposition per connected part, for every target and candidate at once.
     """
-    candidate_set = set(candidates)
-    published = [
-        k for k, v in system.values.items() if v is not None and k not in hidden and k != target
-    ]
-    known = _known_base_cells(system, [k for k in published if k not in candidate_set])
-    terms = _unknown_part(system.cells[target], known)
-    if not terms:  # pinned by cells that are not candidates
-        return [], []
-    parts = _components(_reduced_rows(system, published, known), [(target, terms)])
-    rows = parts[0][0] if parts else []
-    if not rows:
-        return [], []
-    index = _index([r for _k, r in rows] + [terms])
-    matrix = np.array([_vector(r, index) for _k, r in rows])
-    vector = _vector(terms, index)
-    u, singular, vt = np.linalg.svd(matrix, full_matrices=True)
-    cutoff = _TOLERANCE * max(matrix.shape) * (singular[0] if singular.size else 0.0)
-    rank = int(np.sum(singular > cutoff))
-    weights = u[:, :rank] @ ((vt[:rank] @ vector) / singular[:rank])
-    left_null = u[:, rank:]
-    scale = max(1.0, float(np.abs(weights).max(initial=0.0)))
-    keys = [k for k, _r in rows]
-    uses = {k for k, w in zip(keys, weights, strict=True) if abs(w) > _TOLERANCE * scale}
-    essential = {
-        k
-        for i, k in enumerate(keys)
-        if k in uses and float(np.linalg.norm(left_null[i])) <= _TOLERANCE * max(matrix.shape)
-    }
-    alone = [k for k in candidates if k in essential]
-    used = [k for k in candidates if k in uses]
-    used += sorted(
-        (k for k in uses if k not in candidate_set), key=lambda k: _preference(system, k)
-    )
-    return alone, used
+    every_candidate = {k for keys in candidates.values() for k in keys}
+    published = [k for k, v in system.values.items() if v is not None and k not in hidden]
+    known = _known_base_cells(system, [k for k in published if k not in every_candidate])
+    out: dict[Key, tuple[list[Key], list[Key]]] = {t: ([], []) for t in candidates}
+    targets = [(t, terms) for t in candidates
+               if (terms := _unknown_part(system.cells[t], known))]
+    for rows, part_targets in _components(_reduced_rows(system, published, known), targets):
+        index = _index([r for _k, r in rows] + [t for _k, t in part_targets])
+        matrix = np.array([_vector(r, index) for _k, r in rows])
+        u, singular, vt = np.linalg.svd(matrix, full_matrices=True)
+        cutoff = _TOLERANCE * max(matrix.shape) * (singular[0] if singular.size else 0.0)
+        rank = int(np.sum(singular > cutoff))
+        keys = [k for k, _r in rows]
+        redundant = np.linalg.norm(u[:, rank:], axis=1) > _TOLERANCE * max(matrix.shape)
+        for target, terms in part_targets:
+            weights = u[:, :rank] @ ((vt[:rank] @ _vector(terms, index)) / singular[:rank])
+            scale = max(1.0, float(np.abs(weights).max(initial=0.0)))
+            uses = np.abs(weights) > _TOLERANCE * scale
+            used_keys = {k for k, used in zip(keys, uses, strict=True) if used}
+            essential = {k for k, used, extra in zip(keys, uses, redundant, strict=True)
+                         if used and not extra}
+            mine = candidates[target]
+            ordered = [k for k in mine if k in used_keys] + sorted(
+                used_keys - set(mine), key=lambda k: _preference(system, k))
+            out[target] = ([k for k in mine if k in essential], ordered)
+    return out
 
 
-def _candidates(
-    system: LinearSystem, hidden: set[Key], target: Key, groups: list[tuple[Key, ...]]
-) -> list[Key]:
-    support = set(system.cells[target])
-    pool: set[Key] = set()
-    for group in groups:
-        if target in group or any(set(system.cells.get(k, {})) & support for k in group):
-            pool.update(k for k in group if k not in hidden)
-    pool.update(_published_overlapping(system, hidden, target))
-    known = [k for k in pool if system.values.get(k) is not None and k != target]
-    return sorted(known, key=lambda k: _preference(system, k))
+class _Neighbours:
+    """Which published cells could protect a cell: its sibling groups' members and the cells
+    that share a base cell with it (indexed once, as a system has thousands of cells)."""
+
+    def __init__(self, system: LinearSystem, groups: list[tuple[Key, ...]]) -> None:
+        self.system = system
+        self.groups = groups
+        self.cells_of: dict[Key, list[Key]] = {}
+        for key, terms in system.cells.items():
+            for variable in terms:
+                self.cells_of.setdefault(variable, []).append(key)
+        self.groups_of: dict[Key, list[int]] = {}
+        for i, group in enumerate(groups):
+            for key in group:
+                self.groups_of.setdefault(key, []).append(i)
+
+    def siblings(self, target: Key) -> set[Key]:
+        return {k for i in self.groups_of.get(target, []) for k in self.groups[i]}
+
+    def candidates(self, hidden: set[Key], target: Key) -> list[Key]:
+        overlapping = {k for v in self.system.cells[target] for k in self.cells_of[v]}
+        pool = set(overlapping)
+        for key in (target, *overlapping):
+            for i in self.groups_of.get(key, []):
+                pool.update(self.groups[i])
+        known = [k for k in pool if k not in hidden and k != target
+                 and self.system.values.get(k) is not None]
+        return sorted(known, key=lambda k: _preference(self.system, k))
 
 
 def _preference(system: LinearSystem, key: Key) -> tuple[bool, bool, float, str]:
     """Fine cells before totals, non-zero before zero, small before large."""
     value = system.values[key] or 0.0
     return (key not in system.fine, value == 0, float(value), repr(key))
-
-
-def _published_overlapping(system: LinearSystem, hidden: set[Key], target: Key) -> list[Key]:
-    support = set(system.cells[target])
-    return [
-        k
-        for k, terms in system.cells.items()
-        if k not in hidden
-        and k != target
-        and system.values.get(k) is not None
-        and support & set(terms)
-    ]
 
 
 def _row_space(rows: list[Row], targets: list[Row]) -> tuple[np.ndarray, dict[Key, int]]:
