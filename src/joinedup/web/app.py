@@ -24,7 +24,15 @@ from joinedup.web import errors, fhir
 from joinedup.web.api import account, audit
 from joinedup.web.csrf import csrf_guard
 from joinedup.web.middleware import RequestLog, SecurityHeaders
-from joinedup.web.pages import admin, home, signin
+from joinedup.web.pages import (
+    admin,
+    downloads,
+    find_and_treat,
+    home,
+    signin,
+    willing,
+    worklists,
+)
 
 STATIC = Path(__file__).resolve().parent / "static"
 VENDOR = STATIC / "vendor"
@@ -33,6 +41,10 @@ ROUTERS: list[tuple[str, APIRouter]] = [
     ("", signin.router),
     ("", home.router),
     ("", admin.router),
+    ("", find_and_treat.router),
+    ("", downloads.router),
+    ("", willing.router),
+    ("", worklists.router),
     ("/api", account.router),
     ("/api", audit.router),
     ("/fhir", fhir.router),
