@@ -19,10 +19,15 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from joinedup.app.programme import AmbitionRequest, ProgrammeSetup
-from joinedup.app.programme_view import ProgrammeView, ProgressView, progress_view
+from joinedup.app.programme_view import (
+    ProgrammeView,
+    ProgressView,
+    measured_series,
+    progress_view,
+)
 from joinedup.app.run import ComputedRun, RunOptions, compute_run
 from joinedup.app.saved_plans import SavedPlan, saved_targeting
 from joinedup.app.store import open_store
@@ -31,6 +36,9 @@ from joinedup.domain.errors import UserError
 from joinedup.domain.roles import Permission, Principal
 from joinedup.operational import OpsStore
 from joinedup.programmes import available_programmes
+
+if TYPE_CHECKING:
+    from joinedup.domain.progress import ProgressSeries
 
 T = TypeVar("T")
 DEFAULT_TREND_PERIODS = 4
@@ -94,18 +102,26 @@ class Dashboard:
     """The dashboard's view of one analytics store and one operational store."""
 
     def __init__(self, db: Path, ops: OpsStore, *, parameters_dir: Path | None = None,
-                 trend_periods: int = DEFAULT_TREND_PERIODS, cache_size: int = 32) -> None:
+                 trend_periods: int = DEFAULT_TREND_PERIODS,
+                 cache: ResultCache | None = None) -> None:
         self.db = db
         self.ops = ops
         self.parameters_dir = parameters_dir
         self.trend_periods = trend_periods
-        self.cache = ResultCache(cache_size)
+        self.cache = cache or ResultCache()
+        """Keys name the store file, never this object, so dashboards over the same files may
+        share one cache (tests do)."""
 
     # -- what the store holds --
-    def state(self) -> tuple[int, int]:
-        """The store file's modification time and size: a reload gives new results."""
+    def state(self) -> tuple[str, int, int]:
+        """The store file, its modification time and size: a reload gives new results."""
         stat = self.db.stat()
-        return stat.st_mtime_ns, stat.st_size
+        return str(self.db.resolve()), stat.st_mtime_ns, stat.st_size
+
+    def plan_key(self, saved: SavedPlan | None) -> tuple[str, int] | None:
+        """The saved plan's identity in cache keys: its store and version (None: the default,
+        the same whichever operational store)."""
+        return None if saved is None else (str(self.ops.engine.url), saved.version)
 
     def programmes(self) -> list[tuple[str, str]]:
         """(name, title) of every registered programme."""
@@ -138,34 +154,40 @@ class Dashboard:
     # -- the computations --
     def computed(self, request: DashboardRequest) -> ComputedRun:
         """The exact run for `request` with the saved willing list and waves."""
-        self.setup(request.programme)
+        return self._computed(request, self.saved_plan(request.programme))
+
+    def view(self, request: DashboardRequest, publish: PublicationPolicy | None
+             ) -> ProgrammeView:
+        """The run as a reader sees it (exact, or published under `publish`)."""
         saved = self.saved_plan(request.programme)
-        key = ("run", self.state(), request, None if saved is None else saved.version,
+        key = ("view", self.state(), request, self.plan_key(saved), publish,
                self.parameters_dir)
+        return self.cache.get(key, lambda: ProgrammeView.of(self._computed(request, saved),
+                                                            publish))
+
+    def _computed(self, request: DashboardRequest, saved: SavedPlan | None) -> ComputedRun:
+        self.setup(request.programme)
+        key = ("run", self.state(), request, self.plan_key(saved), self.parameters_dir)
         options = RunOptions(programme=request.programme, ambition=request.ambition,
                              parameters_dir=self.parameters_dir,
                              reference_date=request.reference_date)
         return self.cache.get(key, lambda: compute_run(self.db, options,
                                                        targeting=saved_targeting(saved)))
 
-    def view(self, request: DashboardRequest, publish: PublicationPolicy | None
-             ) -> ProgrammeView:
-        """The run as a reader sees it (exact, or published under `publish`)."""
-        computed = self.computed(request)
-        key = ("view", self.state(), request, computed.targeting.version, publish,
-               self.parameters_dir)
-        return self.cache.get(key, lambda: ProgrammeView.of(computed, publish))
-
     def progress(self, request: DashboardRequest, publish: PublicationPolicy | None
                  ) -> ProgressView:
         """The programme measured at `trend_periods` quarter ends up to the run's date."""
         setup = self.setup(request.programme)
         day = request.reference_date or self.reference_date()
-        key = ("progress", self.state(), request.programme, day, request.ambition, publish,
+        key = ("series", self.state(), request.programme, day, request.ambition,
                self.trend_periods, self.parameters_dir)
-        return self.cache.get(key, lambda: progress_view(
-            self.db, setup, setup.ambition(request.ambition), day, self.trend_periods,
-            self.names(), publish))
+
+        def series() -> ProgressSeries:
+            return self.cache.get(key, lambda: measured_series(
+                self.db, setup, setup.ambition(request.ambition), day, self.trend_periods,
+                self.names()))
+
+        return self.cache.get((*key, publish), lambda: progress_view(series(), publish))
 
     def practice_codes(self, programme: str) -> frozenset[str]:
         """The practices of the footprint, as the run at the store's date counts them."""

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from joinedup.app.programme import ProgrammeSetup
 from joinedup.app.run import ComputedRun
@@ -37,6 +37,9 @@ from joinedup.domain.targeting import pareto_from_rows
 from joinedup.outputs.breakdowns import BREAKDOWN_COLUMNS, breakdown_rows, stamped
 from joinedup.outputs.chart_series import ChartSeries, report_series
 from joinedup.outputs.pcn_need import PCN_NEED_COLUMNS
+
+if TYPE_CHECKING:
+    from joinedup.domain.progress import ProgressSeries
 
 Row = dict[str, Any]
 
@@ -197,17 +200,23 @@ class ProgressView:
         raise KeyError(name)
 
 
-def progress_view(db: Path, setup: ProgrammeSetup, ambition: Ambition, last: date,
-                  periods: int, names: dict[str, str], publish: PublicationPolicy | None
-                  ) -> ProgressView:
-    """Measure the programme at `periods` quarter ends up to `last` (the same rules as a run
-    at each date) and show it exact or published."""
-    from joinedup.app.progress import measure_series, progress_figures
-    from joinedup.domain.progress import footprint_totals, period_ends
+def measured_series(db: Path, setup: ProgrammeSetup, ambition: Ambition, last: date,
+                    periods: int, names: dict[str, str]) -> ProgressSeries:
+    """The programme measured at `periods` quarter ends up to `last`, by the same rules as a
+    run at each date (exact; `progress_view` shows it)."""
+    from joinedup.app.progress import measure_series
+    from joinedup.domain.progress import period_ends
 
     with open_store(db) as store:
-        series = measure_series(store, setup, period_ends(last, count=periods), ambition,
-                                names=names)
+        return measure_series(store, setup, period_ends(last, count=periods), ambition,
+                              names=names)
+
+
+def progress_view(series: ProgressSeries, publish: PublicationPolicy | None) -> ProgressView:
+    """A measured series shown exact or published."""
+    from joinedup.app.progress import progress_figures
+    from joinedup.domain.progress import footprint_totals
+
     rows = series.rows()
     if publish is not None:
         rows = publish_progress(rows, publish)
@@ -217,6 +226,6 @@ def progress_view(db: Path, setup: ProgrammeSetup, ambition: Ambition, last: dat
               "period_end": day, "detection_rate": values["detection_rate"][i],
               "treatment_rate": values["treatment_rate"][i]}
              for i, (day, t) in enumerate(zip(summary["periods"], totals, strict=True))]
-    return ProgressView(programme=setup.programme.name, periods=summary["periods"], trend=trend,
+    return ProgressView(programme=series.programme, periods=summary["periods"], trend=trend,
                         ambition_lines=series.ambitions(), pace=summary["pace"],
                         improvers=changes, publish=publish)

@@ -21,7 +21,9 @@ from joinedup import __version__
 from joinedup.app.errors import UserError
 from joinedup.app.serve import ServeSettings, Services, open_services
 from joinedup.web import errors, fhir
-from joinedup.web.api import account, audit
+from joinedup.web.api import account, audit, dashboard
+from joinedup.web.api import willing as willing_api
+from joinedup.web.api import worklists as worklists_api
 from joinedup.web.csrf import csrf_guard
 from joinedup.web.middleware import RequestLog, SecurityHeaders
 from joinedup.web.pages import (
@@ -47,6 +49,9 @@ ROUTERS: list[tuple[str, APIRouter]] = [
     ("", worklists.router),
     ("/api", account.router),
     ("/api", audit.router),
+    ("/api", dashboard.router),
+    ("/api", willing_api.router),
+    ("/api", worklists_api.router),
     ("/fhir", fhir.router),
 ]
 """(prefix, router) for everything the server answers. Add a line to add a page or an API."""

@@ -16,7 +16,8 @@ from joinedup.app.dashboard import DashboardRequest, publication_for
 from joinedup.app.exports import FORMATS, export_table
 from joinedup.app.programme_view import PROGRESS_TABLES, TABLES
 from joinedup.web.auth import services
-from joinedup.web.pages.find_and_treat import On, Reader, programme_view
+from joinedup.web.pages.find_and_treat import Reader, programme_view
+from joinedup.web.params import On
 
 router = APIRouter(include_in_schema=False)
 

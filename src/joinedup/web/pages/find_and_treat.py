@@ -21,11 +21,11 @@ from joinedup.app.dashboard import DashboardRequest, publication_for
 from joinedup.app.programme_view import TABLES, ProgrammeView
 from joinedup.web import charts
 from joinedup.web.auth import require, services
+from joinedup.web.params import On, checked_date
 from joinedup.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Principal, Depends(require(Permission.PUBLISHED_READ))]
-On = Annotated[date | None, Query(alias="date", description="Reference date (YYYY-MM-DD)")]
 TOP_PARETO_ROWS = 20
 
 
@@ -35,7 +35,7 @@ def programme_view(request: Request, principal: Principal, programme: str,
     dashboard = services(request).dashboard
     if programme not in dict(dashboard.programmes()):
         raise HTTPException(status_code=404, detail=f"no programme {programme!r}")
-    return dashboard.view(DashboardRequest(programme=programme, reference_date=on),
+    return dashboard.view(DashboardRequest(programme=programme, reference_date=checked_date(on)),
                           publication_for(principal))
 
 
