@@ -21,8 +21,10 @@ WIDTH = 560
 
 
 def _base(title: str, description: str) -> dict[str, Any]:
+    # `aria: false` (here for axes and legends, on each mark for the marks) hides the drawing
+    # from assistive technology, which reads the table beside it instead.
     return {"$schema": SCHEMA, "title": title, "description": description, "width": WIDTH,
-            "height": 260, "config": {"font": "Frutiger W01, Arial, sans-serif"}}
+            "height": 260, "config": {"font": "Frutiger W01, Arial, sans-serif", "aria": False}}
 
 
 def pareto(points: Sequence[Mapping[str, Any]], wave_size: int) -> dict[str, Any]:
@@ -34,8 +36,8 @@ def pareto(points: Sequence[Mapping[str, Any]], wave_size: int) -> dict[str, Any
                  "held by the top willing practices in rank order.")
     waves = [{"practices": k} for k in range(wave_size, len(values) + 1, wave_size)]
     spec["layer"] = [
-        {"data": {"values": values}, "mark": {"type": "line", "color": NHS_BLUE,
-                                              "point": {"filled": True, "size": 20}},
+        {"data": {"values": values}, "mark": {"type": "line", "color": NHS_BLUE, "aria": False,
+                                              "point": {"filled": True, "size": 20, "aria": False}},
          "encoding": {
              "x": {"field": "practices", "type": "quantitative",
                    "title": "Practices supported (in rank order)"},
@@ -44,10 +46,12 @@ def pareto(points: Sequence[Mapping[str, Any]], wave_size: int) -> dict[str, Any
              "tooltip": [{"field": "practices", "title": "Top practices"},
                          {"field": "share", "format": ".1%", "title": "Share of the gap"},
                          {"field": "practice", "title": "Last added"}]}},
-        {"data": {"values": waves}, "mark": {"type": "rule", "color": NHS_DARK_GREY,
-                                             "strokeDash": [4, 4]},
-         "encoding": {"x": {"field": "practices", "type": "quantitative"}}},
-    ]
+            ]
+    if waves:
+        spec["layer"].append(
+            {"data": {"values": waves}, "mark": {"type": "rule", "color": NHS_DARK_GREY,
+                                                 "strokeDash": [4, 4], "aria": False},
+             "encoding": {"x": {"field": "practices", "type": "quantitative"}}})
     return spec
 
 
@@ -65,14 +69,14 @@ def inequality(dimension: str, measure: str, groups: Sequence[str],
     x = {"field": "group", "type": "ordinal", "sort": order,
          "title": dimension_label(dimension).capitalize(), "axis": {"labelAngle": 0}}
     layers: list[dict[str, Any]] = [
-        {"mark": {"type": "bar", "color": NHS_BLUE},
+        {"mark": {"type": "bar", "color": NHS_BLUE, "aria": False},
          "encoding": {"x": x, "y": {"field": "rate", "type": "quantitative", "title": label,
                                     "axis": {"format": ".0%"}},
                       "tooltip": [{"field": "group", "title": "Group"},
                                   {"field": "rate", "format": ".1%", "title": label}]}},
     ]
     if any(v["low"] is not None for v in values):
-        layers.append({"mark": {"type": "rule", "color": NHS_DARK_GREY},
+        layers.append({"mark": {"type": "rule", "color": NHS_DARK_GREY, "aria": False},
                        "encoding": {"x": x, "y": {"field": "low", "type": "quantitative"},
                                     "y2": {"field": "high"}}})
     spec["data"] = {"values": values}
@@ -94,14 +98,16 @@ def trend(rows: Sequence[Mapping[str, Any]], ambitions: Mapping[str, float]) -> 
     colour = {"field": "series", "type": "nominal", "title": "Measure",
               "scale": {"range": [NHS_BLUE, NHS_WARM_YELLOW, NHS_DARK_GREY]}}
     spec["layer"] = [
-        {"data": {"values": values}, "mark": {"type": "line", "point": True},
+        {"data": {"values": values}, "mark": {"type": "line", "aria": False,
+                                                                "point": {"aria": False}},
          "encoding": {"x": {"field": "period", "type": "ordinal", "title": "Quarter ending"},
                       "y": {"field": "rate", "type": "quantitative", "title": "Rate",
                             "axis": {"format": ".0%"}},
                       "color": colour,
                       "tooltip": [{"field": "series"}, {"field": "period"},
                                   {"field": "rate", "format": ".1%"}]}},
-        {"data": {"values": goals}, "mark": {"type": "rule", "strokeDash": [6, 4]},
+        {"data": {"values": goals}, "mark": {"type": "rule", "strokeDash": [6, 4],
+                                             "aria": False},
          "encoding": {"y": {"field": "ambition", "type": "quantitative"}, "color": colour}},
     ]
     return spec
