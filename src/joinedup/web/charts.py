@@ -40,7 +40,8 @@ def pareto(points: Sequence[Mapping[str, Any]], wave_size: int) -> dict[str, Any
                                               "point": {"filled": True, "size": 20, "aria": False}},
          "encoding": {
              "x": {"field": "practices", "type": "quantitative",
-                   "title": "Practices supported (in rank order)"},
+                   "title": "Practices supported (in rank order)",
+                   "axis": {"format": "d", "tickMinStep": 1}},
              "y": {"field": "share", "type": "quantitative", "title": "Share of the gap",
                    "axis": {"format": ".0%"}, "scale": {"domain": [0, 1]}},
              "tooltip": [{"field": "practices", "title": "Top practices"},

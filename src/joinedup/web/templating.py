@@ -67,14 +67,13 @@ def number(value: object, digits: int = 0) -> str:
 
 
 def measure(value: object, unit: str) -> str:
-    """A plan measure's value in its unit: a share as a percentage, "%" values as given."""
+    """A plan measure's value: a share as a percentage, "%" values as given, others as a number
+    (the page names the unit beside the measure)."""
     if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
         return "–"
     if unit == "share":
         return percent(value)
-    if unit == "%":
-        return f"{value:,.1f}%"
-    return f"{value:,.1f} {unit}"
+    return f"{value:,.1f}%" if unit == "%" else f"{value:,.1f}"
 
 
 environment.filters["percent"] = percent
