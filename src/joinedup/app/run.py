@@ -149,6 +149,8 @@ def compute_run(
     summary = build_summary(result, programme.name, reference_date, names, setup.parameters.label)
     summary["inputs"] = inputs
     summary["targeting"] = targeting.as_dict()
+    summary["eligible_definition"] = programme.eligibility.definition
+    summary["treated_rule"] = programme.treated.at(reference_date).label
     # Every store has the practices' own deprivation quintile; aggregate stores nothing finer.
     breakdowns += practice_deprivation_counts(counts)
     check_breakdown_totals(breakdowns, {k: summary[k] for k in TOTALS})

@@ -79,7 +79,7 @@ def worklist(dashboard: Dashboard, principal: Principal, request: WorklistReques
     code = request.practice_code.upper()
     authorise(principal, Permission.PATIENTS_READ, {code})
     found, day, name, title = _rows(dashboard, code, request.programme, request.reference_date)
-    listed = entries(request.kind, found, dashboard.setup(request.programme).programme)
+    listed = entries(request.kind, found, dashboard.setup(request.programme).programme, day)
     sort = request.sort or DEFAULT_SORT[request.kind]
     descending = request.descending if request.descending is not None else sort != "nhs_number"
     shown = sort_entries(listed, sort, descending)
@@ -97,9 +97,9 @@ def worklist_counts(dashboard: Dashboard, principal: Principal, practice_code: s
     """How many patients each list holds (no patient is shown, so nothing to audit)."""
     code = practice_code.upper()
     authorise(principal, Permission.PATIENTS_READ, {code})
-    found, _day, _name, _title = _rows(dashboard, code, programme, None)
+    found, day, _name, _title = _rows(dashboard, code, programme, None)
     definition = dashboard.setup(programme).programme
-    return {kind: len(entries(kind, found, definition)) for kind in WorklistKind}
+    return {kind: len(entries(kind, found, definition, day)) for kind in WorklistKind}
 
 
 def _rows(dashboard: Dashboard, code: str, programme: str, on: date | None

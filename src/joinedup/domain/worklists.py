@@ -113,10 +113,11 @@ def listed(kind: WorklistKind, row: Mapping[str, Any], programme: Programme) -> 
     return any(row.get(f"find_{rule.key}") for rule in programme.casefinder)
 
 
-def entries(kind: WorklistKind, rows: Sequence[Mapping[str, Any]],
-            programme: Programme) -> list[WorklistEntry]:
-    """The patients on list `kind`, each with their reasons and what was last recorded."""
-    return [_entry(kind, row, programme) for row in rows if listed(kind, row, programme)]
+def entries(kind: WorklistKind, rows: Sequence[Mapping[str, Any]], programme: Programme,
+            on: date) -> list[WorklistEntry]:
+    """The patients on list `kind` at date `on`, each with their reasons (naming the treated
+    rule in force that day) and what was last recorded."""
+    return [_entry(kind, row, programme, on) for row in rows if listed(kind, row, programme)]
 
 
 def sort_entries(found: Sequence[WorklistEntry], key: str,
@@ -135,17 +136,18 @@ def sort_entries(found: Sequence[WorklistEntry], key: str,
     return known + sorted(unknown, key=lambda e: e.nhs_number or e.patient_id)
 
 
-def _entry(kind: WorklistKind, row: Mapping[str, Any], programme: Programme) -> WorklistEntry:
+def _entry(kind: WorklistKind, row: Mapping[str, Any], programme: Programme,
+           on: date) -> WorklistEntry:
     score = row.get("risk_score") if programme.risk_score is not None else None
     return WorklistEntry(
         patient_id=str(row["patient_id"]), nhs_number=row.get("nhs_number"),
         age=row.get("age"), sex=row.get("sex"),
         risk_score=None if score is None else int(score),
-        reasons=_reasons(kind, row, programme), last_recorded=_recorded(row))
+        reasons=_reasons(kind, row, programme, on), last_recorded=_recorded(row))
 
 
-def _reasons(kind: WorklistKind, row: Mapping[str, Any],
-             programme: Programme) -> tuple[str, ...]:
+def _reasons(kind: WorklistKind, row: Mapping[str, Any], programme: Programme,
+             on: date) -> tuple[str, ...]:
     if kind is WorklistKind.TO_FIND:
         return tuple(rule.label for rule in programme.casefinder if row.get(f"find_{rule.key}"))
     score = _score_text(row, programme)
@@ -153,7 +155,8 @@ def _reasons(kind: WorklistKind, row: Mapping[str, Any],
         name = programme.risk_score.name if programme.risk_score else "risk score"
         return ("On the register", f"{score} from the record", f"No {name} recorded")
     reasons = ["On the register" + (f"; {score}" if score else "")]
-    reasons.append(f"Not treated ({_lower_first(programme.treated.description)})")
+    treated = programme.treated.at(on)
+    reasons.append(f"Not treated ({_lower_first(treated.description)})")
     if programme.exceptions is not None:
         reasons.append("No exception recorded")
     return tuple(reasons)
@@ -198,4 +201,6 @@ def _recorded_text(recorded: Recorded) -> str:
 
 
 def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
+    """A description read mid-sentence: its first letter lower case, unless it opens an acronym
+    ("QOF AF008 …")."""
+    return text if text[1:2].isupper() else text[:1].lower() + text[1:]

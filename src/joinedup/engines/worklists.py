@@ -13,8 +13,6 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-import ibis
-import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
 from joinedup.domain.codelists import Codelist
@@ -24,34 +22,17 @@ from joinedup.engines.measures import patient_flags
 from joinedup.engines.tables import contract_table
 
 
-def to_assess(flags: ir.Table, programme: Programme) -> ir.BooleanValue:
-    """Who is "to assess": on the register with a risk score computed from the record at or
-    above the eligibility threshold, but no score recorded.
-
-    The one place this is decided. Once the engine's flags carry their own `to_assess` (the
-    QOF-faithful eligibility, which reads the *recorded* score), that flag is used as it is.
-    Until then eligibility reads the computed score, so "computed score qualifies, yet not
-    eligible" is the same question and, with today's rules, finds nobody.
-    """
-    if "to_assess" in flags.columns:
-        return flags.to_assess
-    threshold = programme.eligibility.score_at_least
-    if threshold is None or programme.risk_score is None:
-        return ibis.literal(False)
-    return flags.on_register & (flags.risk_score >= threshold) & ~flags.eligible
-
-
 def practice_worklist_rows(
     con: BaseBackend, programme: Programme, reference_date: date, practice_code: str, *,
     codelists: Mapping[str, Codelist],
 ) -> list[dict[str, Any]]:
     """The practice's registered, living patients on any worklist, one row each: identifiers,
-    age and sex, every flag, `to_assess`, and the latest dates and readings the rules used."""
+    age and sex, every flag (`to_assess` among them: a computed score at the eligibility
+    threshold with none recorded), and the latest dates and readings the rules used."""
     flags = patient_flags(con, programme, reference_date, codelists=codelists,
                           include_opted_out=INCLUDE_OPTED_OUT, practices=[practice_code],
                           features=True)
     flags = flags.filter(flags.registered & flags.alive)
-    flags = flags.mutate(to_assess=to_assess(flags, programme))
     on_a_list = (flags.eligible & ~flags.treated & ~flags.exception) | flags.to_assess
     for rule in programme.casefinder:
         on_a_list = on_a_list | flags[f"find_{rule.key}"]

@@ -18,6 +18,9 @@ from joinedup.domain.worklists import (
 )
 from joinedup.programmes import load_programme
 
+ON = date(2026, 3, 31)
+"""A day of QOF 2025-26, under AF008."""
+
 AF = load_programme("af")
 HYPERTENSION = load_programme("hypertension")
 
@@ -48,24 +51,29 @@ def test_to_find_is_any_casefinder_rule_and_to_assess_is_the_flag() -> None:
 
 
 def test_reasons_name_the_score_and_its_parts_and_the_rule_not_met() -> None:
-    (entry,) = entries(WorklistKind.TO_TREAT, [row()], AF)
+    (entry,) = entries(WorklistKind.TO_TREAT, [row()], AF, ON)
     assert entry.reasons == (
         "On the register; CHA2DS2-VASc 3 (hypertension, age 75 or over, sex category female)",
-        "Not treated (anticoagulant (DOAC or VKA) issued in the last 6 months)",
+        "Not treated (QOF AF008 (2023-24 on): a DOAC issued in the last 6 months, or a vitamin K "
+        "antagonist where a DOAC is unsuitable)",
         "No exception recorded",
     )
+    # The treated rule in force on the day: QOF AF007 to March 2023 (QOF business rules).
+    (before,) = entries(WorklistKind.TO_TREAT, [row()], AF, date(2023, 3, 31))
+    assert before.reasons[1] == ("Not treated (QOF AF007 (to 2022-23): a DOAC or vitamin K "
+                                 "antagonist issued in the last 6 months)")
     found = entries(WorklistKind.TO_FIND, [row(find_anticoagulant_no_af=True,
-                                               find_irregular_pulse_no_af=True)], AF)
+                                               find_irregular_pulse_no_af=True)], AF, ON)
     assert found[0].reasons == ("On an anticoagulant (last 6 months) with no AF code",
                                 "Irregular pulse recorded with no AF code")
-    (assess,) = entries(WorklistKind.TO_ASSESS, [row(to_assess=True)], AF)
+    (assess,) = entries(WorklistKind.TO_ASSESS, [row(to_assess=True)], AF, ON)
     assert assess.reasons[-1] == "No CHA2DS2-VASc recorded"
 
 
 def test_a_programme_without_a_risk_score_shows_none() -> None:
     flags = {"patient_id": 7, "nhs_number": None, "age": 60, "sex": "M", "risk_score": 0,
              "eligible": True, "treated": False, "exception": False}
-    (entry,) = entries(WorklistKind.TO_TREAT, [flags], HYPERTENSION)
+    (entry,) = entries(WorklistKind.TO_TREAT, [flags], HYPERTENSION, ON)
     assert entry.risk_score is None
     assert entry.reasons[0] == "On the register"
     assert entry.audit_id == "id:7"  # no NHS number: the internal id goes to the audit log
@@ -74,7 +82,7 @@ def test_a_programme_without_a_risk_score_shows_none() -> None:
 def test_last_recorded_lists_dates_newest_first_then_readings() -> None:
     (entry,) = entries(WorklistKind.TO_TREAT, [row(**{
         "last__af": date(2020, 1, 10), "last__doac": date(2025, 1, 1), "last__diabetes": None,
-        "value__systolic_bp__12": 150.0})], AF)
+        "value__systolic_bp__12": 150.0})], AF, ON)
     assert entry.last_recorded == (
         Recorded("DOAC", day=date(2025, 1, 1)), Recorded("AF", day=date(2020, 1, 10)),
         Recorded("latest systolic BP (last 12 months)", value=150.0))

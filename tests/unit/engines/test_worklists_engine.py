@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
-import ibis
 import pytest
 from ibis.backends import BaseBackend
 
@@ -13,6 +14,7 @@ from fixtures.dashboard import (
     DECLINED,
     OPTED_OUT,
     REF,
+    SCORE,
     TO_FIND_A,
     TO_FIND_B,
     TO_TREAT_A,
@@ -22,7 +24,7 @@ from fixtures.dashboard import (
 )
 from joinedup.engines.duckdb import connect
 from joinedup.engines.measures import practice_counts
-from joinedup.engines.worklists import practice_worklist_rows, to_assess
+from joinedup.engines.worklists import practice_worklist_rows
 from joinedup.programmes import load_parameters, load_programme, resolve_codelists
 
 AF = load_programme("af")
@@ -70,17 +72,16 @@ def test_counts_leave_the_opted_out_patient_out(con: BaseBackend) -> None:
             counts["A81001"].exceptions) == (3, 1, 1)
 
 
-def test_to_assess_uses_the_engines_own_flag_when_it_has_one() -> None:
-    own = ibis.memtable({"to_assess": [True, False], "on_register": [True, True],
-                         "risk_score": [0, 5], "eligible": [False, False]})
-    assert own.select(flag=to_assess(own, AF)).to_pyarrow()["flag"].to_pylist() == [
-        True, False]
-
-
-def test_to_assess_until_then_is_a_qualifying_computed_score_without_eligibility() -> None:
-    flags = ibis.memtable({"on_register": [True, True, True, False],
-                           "risk_score": [3, 3, 1, 3],
-                           "eligible": [True, False, False, False]})
-    got = flags.select(flag=to_assess(flags, AF)).to_pyarrow()["flag"].to_pylist()
-    assert got == [False, True, False, False]
-    assert to_assess(flags, load_programme("hypertension")).equals(ibis.literal(False))
+def test_to_assess_is_a_qualifying_computed_score_with_none_recorded(tmp_path: Path) -> None:
+    db, _plan = dashboard_files()
+    copy = tmp_path / "ics.duckdb"
+    shutil.copyfile(db, copy)
+    con = connect(copy)
+    try:  # TO_TREAT_A (F 80: computed score 3) without her recorded score
+        con.raw_sql(f"DELETE FROM clinical_events WHERE snomed_code = '{SCORE}' AND patient_id = "
+                    f"(SELECT patient_id FROM patients WHERE nhs_number = '{TO_TREAT_A}')")
+        listed = rows(con, "A81001")[TO_TREAT_A]
+    finally:
+        con.disconnect()
+    assert (listed["to_assess"], listed["eligible"], listed["risk_score"]) == (True, False, 3)
+    assert listed["value__cha2ds2vasc_score__ever"] is None
