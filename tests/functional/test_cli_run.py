@@ -191,6 +191,10 @@ def test_publish_suppresses_small_counts_and_says_so(store: Path, tmp_path: Path
     assert pcn["list_size"] == "25"
     summary = json.loads((out / "summary.json").read_text())
     assert summary["publication"].startswith("published: counts 1–7 suppressed")
+    # The footprint's gaps are small here, so the modelled figures built on them are unknown:
+    # on screen too, never 0.
+    assert summary["to_treat"] is None and summary["strokes_prevented_per_year"] is None
+    assert "unknown strokes prevented" in result.output and "0.0 strokes" not in result.output
     html = (out / "report.html").read_text()
     assert "counts of 1–7 are suppressed" in html and "Not for publication" not in html
 

@@ -84,9 +84,9 @@ def run(
                f"recorded {_n(s['recorded'])}  eligible {_n(s['eligible'])}  "
                f"treated {_n(s['treated'])}")
     typer.echo(f"  to find {_n(s['to_find'])}  to treat {_n(s['to_treat'])}")
-    typer.echo(f"  if the ambition is reached: {s['strokes_prevented_per_year'] or 0:,.1f} strokes "
-               f"prevented, {s['deaths_avoided_per_year'] or 0:,.1f} deaths avoided, "
-               f"£{s['savings_gbp_per_year'] or 0:,.0f} saved a year")
+    typer.echo(f"  if the ambition is reached: {_x(s['strokes_prevented_per_year'], '.1f')} "
+               f"strokes prevented, {_x(s['deaths_avoided_per_year'], '.1f')} deaths avoided, "
+               f"{_x(s['savings_gbp_per_year'], '.0f', '£')} saved a year")
     typer.echo(f"  targeting: {s['targeting']['source']}")
     typer.echo(f"  parameters {s['parameters']}; {s['publication']}")
     for path in result.files:
@@ -95,6 +95,11 @@ def run(
 
 def _n(value: int | None) -> str:
     return "unknown" if value is None else f"{value:,}"
+
+
+def _x(value: float | None, style: str, unit: str = "") -> str:
+    """A modelled figure, or 'unknown' where it rests on a suppressed count (not 0)."""
+    return "unknown" if value is None else unit + format(value, f",{style}")
 
 
 def register(app: typer.Typer) -> None:

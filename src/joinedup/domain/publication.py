@@ -185,6 +185,53 @@ def _practice_cells(
         if footprint is not None and column in footprint:
             cells.total(("footprint", period), column, footprint[column],
                         _cells_of(period, members))
+        _sibling_totals(cells, period, column, members,
+                        [r for r in rollups if column in r],
+                        footprint is not None and column in footprint)
+
+
+def _sibling_totals(
+    cells: _Cells, period: Any, column: str, members: Sequence[Mapping[str, Any]],
+    rollups: Sequence[Mapping[str, Any]], with_footprint: bool,
+) -> None:
+    """Groups of totals that add up to a coarser total: a place's PCNs, the footprint's places.
+
+    Why: suppression then runs down the hierarchy — a hidden place is protected by hiding
+    another place, and that place by one of its PCNs — instead of up to the footprint total.
+    Levels are nested where every member practice of each finer total falls in one coarser
+    total; each level is grouped under the next coarser level it nests in, else the footprint.
+    """
+    levels: dict[str, dict[Any, set[Any]]] = {}
+    for r in rollups:
+        inside = {m["practice_code"] for m in members if m.get(f"{r['level']}_code") == r["code"]}
+        levels.setdefault(str(r["level"]), {})[r["code"]] = inside
+    everything = {m["practice_code"] for m in members}
+    coarse_first = sorted(levels, key=lambda level: len(levels[level]))
+    for level in coarse_first:
+        parts = levels[level]
+        if len(parts) < 2:
+            continue
+        parent_level = next(
+            (other for other in coarse_first
+             if len(levels[other]) < len(parts) and _nests(parts, levels[other])), None)
+        if parent_level is None:
+            if with_footprint and set().union(*parts.values()) == everything:
+                cells.groups.setdefault(column, []).append(
+                    [(("rollup", period, level, code), column) for code in parts]
+                    + [(("footprint", period), column)])
+            continue
+        for parent, covered in levels[parent_level].items():
+            children = [code for code, inside in parts.items() if inside and inside <= covered]
+            if len(children) >= 2:
+                cells.groups.setdefault(column, []).append(
+                    [(("rollup", period, level, code), column) for code in children]
+                    + [(("rollup", period, parent_level, parent), column)])
+
+
+def _nests(finer: Mapping[Any, set[Any]], coarser: Mapping[Any, set[Any]]) -> bool:
+    """Whether every finer total's practices fall within one coarser total."""
+    return all(any(inside <= covered for covered in coarser.values())
+               for inside in finer.values() if inside)
 
 
 def _run_cells(tables: RunTables) -> _Cells:
@@ -231,6 +278,10 @@ def _breakdown_cells(
                               if (m.get("imd_quintile") or UNKNOWN) == g["group"]]
                     cells.total(("breakdown", period, dimension, g["group"]), column, g[column],
                                 _cells_of(period, inside))
+                if cells.holds(("footprint", period), column) and len(known) == len(groups):
+                    cells.groups.setdefault(column, []).append(
+                        [(("breakdown", period, dimension, g["group"]), column) for g in known]
+                        + [(("footprint", period), column)])
                 continue
             if not known or not cells.holds(("footprint", period), column):
                 continue
@@ -245,7 +296,8 @@ def _breakdown_cells(
             cells.system(column).add((last_cell, column), combination,
                                      _count(last[column], last_cell, column))
             cells.groups.setdefault(column, []).append(
-                [(("breakdown", period, dimension, g["group"]), column) for g in known])
+                [(("breakdown", period, dimension, g["group"]), column) for g in known]
+                + [(("footprint", period), column)])
 
 
 def _pcn_need_cells(

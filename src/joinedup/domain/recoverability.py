@@ -59,20 +59,37 @@ class LinearSystem:
         self.add(key, {key: 1.0}, value)
 
 
-def determined(system: LinearSystem, hidden: Iterable[Key]) -> set[Key]:
-    """The hidden cells whose value follows from the published (known, not hidden) cells.
+def determined(
+    system: LinearSystem, hidden: Iterable[Key], *, among: Iterable[Key] | None = None
+) -> set[Key]:
+    """The hidden cells (of `among`, default all) whose value follows from the published ones.
 
-    Cells that share no base cell cannot inform each other, so each connected part of the
-    system (e.g. one period of a progress series) is solved on its own.
+    Published cells that pin a single base cell (a practice's own count, or a total whose other
+    members are all known) are substituted out first, so the linear algebra runs only over the
+    base cells a reader cannot see — few, even when the system has thousands of cells. Cells that
+    share no unknown base cell cannot inform each other, so each connected part is solved alone.
     """
     hidden = set(hidden)
     published = [k for k, v in system.values.items() if v is not None and k not in hidden]
-    targets = [k for k in hidden if k in system.cells and system.values.get(k) is not None]
+    candidates = hidden if among is None else set(among) & hidden
+    targets = [k for k in candidates if k in system.cells and system.values.get(k) is not None]
+    known = _known_base_cells(system, published)
+    rows = _reduced_rows(system, published, known)
     out: set[Key] = set()
-    for part_published, part_targets in _components(system, published, targets):
-        basis, index = _row_space(system, part_published, part_targets)
-        for key in part_targets:
-            vector = _vector(system.cells[key], index)
+    reduced_targets: list[dict[Key, float]] = []
+    target_keys: list[Key] = []
+    for key in targets:
+        terms = _unknown_part(system.cells[key], known)
+        if terms:
+            reduced_targets.append(terms)
+            target_keys.append(key)
+        else:
+            out.add(key)  # every base cell it sums is known
+    pairs = list(zip(target_keys, reduced_targets, strict=True))
+    for part_rows, part_targets in _components(rows, pairs):
+        basis, index = _row_space([r for _k, r in part_rows], [t for _k, t in part_targets])
+        for key, terms in part_targets:
+            vector = _vector(terms, index)
             residual = vector - basis.T @ (basis @ vector) if basis.size else vector
             scale = max(1.0, float(np.linalg.norm(vector)))
             if float(np.linalg.norm(residual)) <= _TOLERANCE * scale:
@@ -80,11 +97,51 @@ def determined(system: LinearSystem, hidden: Iterable[Key]) -> set[Key]:
     return out
 
 
+def _known_base_cells(system: LinearSystem, published: list[Key]) -> set[Key]:
+    """Base cells a reader can work out one at a time: a published cell whose every base cell
+    but one is known gives that one (repeated until nothing new follows)."""
+    unknown = {k: set(system.cells[k]) for k in published if system.cells[k]}
+    cells_of: dict[Key, list[Key]] = {}
+    for key, variables in unknown.items():
+        for variable in variables:
+            cells_of.setdefault(variable, []).append(key)
+    known: set[Key] = set()
+    queue = [k for k, variables in unknown.items() if len(variables) == 1]
+    while queue:
+        key = queue.pop()
+        if len(unknown[key]) != 1:
+            continue
+        (variable,) = unknown[key]
+        if variable in known:
+            continue
+        known.add(variable)
+        for other in cells_of[variable]:
+            unknown[other].discard(variable)
+            if len(unknown[other]) == 1:
+                queue.append(other)
+    return known
+
+
+def _unknown_part(terms: Mapping[Key, float], known: set[Key]) -> dict[Key, float]:
+    return {k: v for k, v in terms.items() if k not in known}
+
+
+Row = dict[Key, float]
+
+
+def _reduced_rows(
+    system: LinearSystem, keys: Iterable[Key], known: set[Key]
+) -> list[tuple[Key, Row]]:
+    """Each cell's combination over the unknown base cells, for the cells left with any."""
+    reduced = ((k, _unknown_part(system.cells[k], known)) for k in keys)
+    return [(k, terms) for k, terms in reduced if terms]
+
+
 def _components(
-    system: LinearSystem, published: list[Key], targets: list[Key]
-) -> list[tuple[list[Key], list[Key]]]:
-    """(published, targets) of each group of cells linked through shared base cells, for the
-    groups that hold a target."""
+    rows: list[tuple[Key, Row]], targets: list[tuple[Key, Row]]
+) -> list[tuple[list[tuple[Key, Row]], list[tuple[Key, Row]]]]:
+    """(rows, targets) of each group linked through shared unknown base cells, for the groups
+    that hold a target."""
     parent: dict[Key, Key] = {}
 
     def find(x: Key) -> Key:
@@ -93,34 +150,36 @@ def _components(
             x = parent[x]
         return x
 
-    for key in (*published, *targets):
-        variables = list(system.cells[key])
+    for _key, terms in (*rows, *targets):
+        variables = list(terms)
         for other in variables[1:]:
             a, b = find(variables[0]), find(other)
             if a != b:
                 parent[a] = b
-    parts: dict[Key, tuple[list[Key], list[Key]]] = {}
-    for key in targets:
-        if system.cells[key]:
-            parts.setdefault(find(next(iter(system.cells[key]))), ([], []))[1].append(key)
-    for key in published:
-        if system.cells[key]:
-            root = find(next(iter(system.cells[key])))
-            if root in parts:
-                parts[root][0].append(key)
+    parts: dict[Key, tuple[list[tuple[Key, Row]], list[tuple[Key, Row]]]] = {}
+    for key, terms in targets:
+        parts.setdefault(find(next(iter(terms))), ([], []))[1].append((key, terms))
+    for key, terms in rows:
+        root = find(next(iter(terms)))
+        if root in parts:
+            parts[root][0].append((key, terms))
     return list(parts.values())
 
 
 def protect(
     system: LinearSystem, hidden: Iterable[Key], *, groups: Iterable[Iterable[Key]] = ()
 ) -> set[Key]:
-    """`hidden` plus the fewest extra cells (greedily) so that no hidden cell is determined.
+    """`hidden` plus extra cells, chosen greedily, so that no hidden cell is determined.
 
-    For a determined cell it tries, in order, the published cells of the `groups` (sibling sets,
-    e.g. a PCN's practices) that share a base cell with it, smallest non-zero value first and fine
-    cells before totals, keeping the first whose suppression leaves the cell undetermined; if
-    none does alone, it hides them all and looks again. Terminates: each step hides one more
-    published cell, and with everything hidden nothing is determined.
+    For a determined cell it looks at the published cells of the `groups` (sibling sets, e.g. a
+    PCN's practices) and the published cells that share a base cell with it, in order of
+    preference — fine cells before totals, non-zero before zero, small before large — and hides
+    the first whose suppression alone leaves the cell undetermined. If no one cell does (a place
+    whose total follows from the footprint less the other places, each of which follows from its
+    PCNs), it hides the most preferred sibling that the cell's derivation uses — another place —
+    and looks again, so suppression runs down the hierarchy (the place, one of its PCNs, one of
+    that PCN's practices) rather than up to the footprint. Terminates: each
+    step hides one more published cell, and with everything hidden nothing is determined.
     """
     hidden = set(hidden)
     sibling_sets = [tuple(g) for g in groups]
@@ -130,16 +189,60 @@ def protect(
             return hidden
         target = min(found, key=repr)  # deterministic order
         candidates = _candidates(system, hidden, target, sibling_sets)
-        for candidate in candidates:
-            if target not in determined(system, hidden | {candidate}):
-                hidden.add(candidate)
-                break
-        else:
-            if not candidates:  # only totals with no published member left: hide the whole lot
-                candidates = _published_overlapping(system, hidden, target)
-                if not candidates:
-                    raise ValueError(f"cannot protect {target!r}: nothing left to suppress")
-            hidden.update(candidates)
+        alone, used = _protectors(system, hidden, target, candidates)
+        siblings = {k for g in sibling_sets if target in g for k in g}
+        choice = alone or [k for k in used if k in siblings] or used or candidates
+        if not choice:
+            raise ValueError(f"cannot protect {target!r}: nothing left to suppress")
+        hidden.add(choice[0])
+
+
+def _protectors(
+    system: LinearSystem, hidden: set[Key], target: Key, candidates: list[Key]
+) -> tuple[list[Key], list[Key]]:
+    """(the candidates whose suppression alone leaves `target` undetermined, in their order;
+    the published cells its derivation uses, candidates first, then by preference).
+
+    With the published cells' combinations as the rows of M (base cells substituted out where
+    other, non-candidate cells pin them), the target's combination t is a mix t = λ·M. Hiding
+    row c leaves t undetermined exactly when c is not a mix of the other rows (every vector of
+    M's left null space is 0 at c) and λ_c ≠ 0 — both read off one singular value
+    decomposition, instead of one rank test per candidate.
+    """
+    candidate_set = set(candidates)
+    published = [
+        k for k, v in system.values.items() if v is not None and k not in hidden and k != target
+    ]
+    known = _known_base_cells(system, [k for k in published if k not in candidate_set])
+    terms = _unknown_part(system.cells[target], known)
+    if not terms:  # pinned by cells that are not candidates
+        return [], []
+    parts = _components(_reduced_rows(system, published, known), [(target, terms)])
+    rows = parts[0][0] if parts else []
+    if not rows:
+        return [], []
+    index = _index([r for _k, r in rows] + [terms])
+    matrix = np.array([_vector(r, index) for _k, r in rows])
+    vector = _vector(terms, index)
+    u, singular, vt = np.linalg.svd(matrix, full_matrices=True)
+    cutoff = _TOLERANCE * max(matrix.shape) * (singular[0] if singular.size else 0.0)
+    rank = int(np.sum(singular > cutoff))
+    weights = u[:, :rank] @ ((vt[:rank] @ vector) / singular[:rank])
+    left_null = u[:, rank:]
+    scale = max(1.0, float(np.abs(weights).max(initial=0.0)))
+    keys = [k for k, _r in rows]
+    uses = {k for k, w in zip(keys, weights, strict=True) if abs(w) > _TOLERANCE * scale}
+    essential = {
+        k
+        for i, k in enumerate(keys)
+        if k in uses and float(np.linalg.norm(left_null[i])) <= _TOLERANCE * max(matrix.shape)
+    }
+    alone = [k for k in candidates if k in essential]
+    used = [k for k in candidates if k in uses]
+    used += sorted(
+        (k for k in uses if k not in candidate_set), key=lambda k: _preference(system, k)
+    )
+    return alone, used
 
 
 def _candidates(
@@ -164,25 +267,31 @@ def _preference(system: LinearSystem, key: Key) -> tuple[bool, bool, float, str]
 def _published_overlapping(system: LinearSystem, hidden: set[Key], target: Key) -> list[Key]:
     support = set(system.cells[target])
     return [
-        k for k, terms in system.cells.items()
-        if k not in hidden and k != target and system.values.get(k) is not None
+        k
+        for k, terms in system.cells.items()
+        if k not in hidden
+        and k != target
+        and system.values.get(k) is not None
         and support & set(terms)
     ]
 
 
-def _row_space(
-    system: LinearSystem, published: list[Key], targets: list[Key]
-) -> tuple[np.ndarray, dict[Key, int]]:
-    """An orthonormal basis (rows) of the span of the published cells' combinations."""
-    variables = sorted({v for k in (*published, *targets) for v in system.cells[k]}, key=repr)
-    index = {v: i for i, v in enumerate(variables)}
-    if not published:
-        return np.zeros((0, len(variables))), index
-    matrix = np.array([_vector(system.cells[k], index) for k in published])
+def _row_space(rows: list[Row], targets: list[Row]) -> tuple[np.ndarray, dict[Key, int]]:
+    """An orthonormal basis (rows) of the span of the published rows."""
+    index = _index([*rows, *targets])
+    if not rows:
+        return np.zeros((0, len(index))), index
+    matrix = np.array([_vector(terms, index) for terms in rows])
     _u, singular, vt = np.linalg.svd(matrix, full_matrices=False)
     cutoff = _TOLERANCE * max(matrix.shape) * (singular[0] if singular.size else 0.0)
     rank = int(np.sum(singular > cutoff))
     return vt[:rank], index
+
+
+def _index(rows: Iterable[Row]) -> dict[Key, int]:
+    """A column for each base cell the rows use, in a fixed order."""
+    variables = sorted({v for terms in rows for v in terms}, key=repr)
+    return {v: i for i, v in enumerate(variables)}
 
 
 def _vector(terms: Mapping[Key, float], index: Mapping[Key, int]) -> np.ndarray:

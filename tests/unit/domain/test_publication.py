@@ -94,6 +94,32 @@ def test_no_group_has_one_hidden_member_and_nothing_hidden_is_determined() -> No
     _assert_safe(exact, shown)
 
 
+def test_a_small_place_is_protected_down_the_hierarchy_not_by_hiding_the_footprint() -> None:
+    # Place P3 is one practice with 3 patients on the register: its practice, PCN and place
+    # totals are small. The footprint total is P1 + P2 + P3, so one more place must go; that
+    # place is its PCNs' sum, so one of its PCNs must go, and that PCN is its practices' sum.
+    # The footprint total (and the ICS roll-up, the same cell) must stay published.
+    counts = [
+        practice("A", "PCN1", "P1", 1, 6000, 130.0, 100, 80, 70, 10),
+        practice("B", "PCN1", "P1", 2, 7000, 140.0, 110, 90, 80, 10),
+        practice("C", "PCN2", "P1", 3, 8000, 150.0, 120, 95, 85, 10),
+        practice("D", "PCN2", "P1", 4, 9000, 160.0, 130, 100, 90, 10),
+        practice("E", "PCN3", "P2", 1, 6500, 135.0, 105, 85, 75, 10),
+        practice("F", "PCN3", "P2", 2, 7500, 145.0, 115, 92, 82, 10),
+        practice("G", "PCN4", "P2", 3, 8500, 155.0, 125, 97, 87, 10),
+        practice("H", "PCN4", "P2", 4, 9500, 165.0, 135, 102, 92, 10),
+        practice("I", "PCN5", "P3", 5, 300, 6.0, 3, 2, 2, 0),
+    ]
+    exact = run_tables(counts)
+    shown = publish_run(exact, POLICY, DERIVATION)
+    _assert_safe(exact, shown)
+    ics = next(r for r in shown.rollups if r["level"] == "ics")
+    # 460 + 480 + 3 = 943, published rounded to the nearest 5.
+    assert ics["recorded"] == 945 and shown.summary["recorded"] == 945
+    places = {r["code"]: r["recorded"] for r in shown.rollups if r["level"] == "place"}
+    assert places["P3"] is None and sum(v is None for v in places.values()) == 2
+
+
 def test_derived_figures_come_from_the_published_counts_only() -> None:
     shown = publish_run(run_tables(HAND), POLICY, DERIVATION)
     _assert_derived_from_published(shown)
@@ -118,15 +144,20 @@ def _assert_derived_from_published(shown: RunTables) -> None:
                 assert row[rate] == row[num] / row[den]
     summary = shown.summary
     total = DERIVATION.opportunity(summary["to_find"], summary["to_treat"])
-    cumulative = 0.0
+    cumulative: float | None = 0.0  # unknown from the first wave whose share is unknown on
     for wave in summary["waves"]:
         opportunity = DERIVATION.opportunity(wave["to_find"], wave["to_treat"])
         if opportunity is None or not total:
             assert wave["share_of_footprint"] is None
+            assert wave["cumulative_share"] is None
+            cumulative = None
             continue
-        cumulative += opportunity / total
         assert wave["share_of_footprint"] == opportunity / total
-        assert math.isclose(wave["cumulative_share"], cumulative)
+        if cumulative is None:
+            assert wave["cumulative_share"] is None
+        else:
+            cumulative += opportunity / total
+            assert math.isclose(wave["cumulative_share"], cumulative)
         assert wave["strokes_prevented_per_year"] == impact(wave["to_treat"],
                                                             wave["to_find"])[
             "strokes_prevented_per_year"]
