@@ -19,13 +19,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The NHS.UK frontend CSS/JS/images the server serves, and axe-core for the accessibility tests,
-# from npm at the versions package-lock.json pins; the served files are copied into the package.
+# The NHS.UK frontend CSS/JS/images and Vega-Lite (vega, vega-lite, vega-embed: the dashboard's
+# charts) the server serves, and axe-core for the accessibility tests, from npm at the versions
+# package-lock.json pins; the served files are copied into the package.
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	rm -rf $(VENDOR) && mkdir -p $(VENDOR)
 	cp $(NHSUK)/nhsuk-frontend.min.css $(NHSUK)/nhsuk-frontend.min.js $(VENDOR)/
 	cp -r $(NHSUK)/assets $(VENDOR)/assets
+	cp node_modules/vega/build/vega.min.js node_modules/vega-lite/build/vega-lite.min.js \
+	  node_modules/vega-embed/build/vega-embed.min.js $(VENDOR)/
 	touch $(NPM_STAMP)
 
 # Debian packages the tests need: PostgreSQL (the tests start a throwaway cluster of their own on

@@ -18,6 +18,7 @@ BENCHMARKS: tuple[tuple[str, ...], ...] = (
     ("bench_synth.py", "--patients", FULL),
     ("bench_load.py", "--patients", FULL),
     ("bench_run_af.py", "--patients", FULL),
+    ("bench_dashboard.py", "--patients", FULL),
     ("bench_waitlist.py",),  # sizes of its own: 10,000 and 100,000 waiting patients
 )
 

@@ -24,3 +24,14 @@ def test_every_users_subcommand_is_in_the_cli_reference() -> None:
     names = set(typer.main.get_group(app).commands)
     assert names == {"add", "list", "disable", "token", "password"}
     assert [n for n in names if f"`joinedup users {n}" not in reference] == []
+
+
+def test_every_plan_key_is_in_the_dashboard_guide() -> None:
+    from joinedup.domain.partnership.parser import PLAN_KEYS
+
+    rows = [line.split("|") for line in (DOCS / "dashboard.md").read_text().splitlines()
+            if line.startswith("| ") and line.count("|") >= 4]
+    documented = {(cells[1].strip().strip("`").replace("(top)", ""), key.strip().strip("`"))
+                  for cells in rows for key in cells[2].split(",")}
+    wanted = {(section, key) for section, keys in PLAN_KEYS.items() for key in keys}
+    assert sorted(wanted - documented) == []

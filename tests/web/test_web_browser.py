@@ -26,7 +26,7 @@ def test_sign_in_home_and_sign_out(live_server: LiveServer, browser_page: Page) 
     screenshot(page, "e2e-1-login")
     _sign_in(page, live_server, "gp_a")
     expect(page).to_have_url(live_server.url + "/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("joinedup")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Test partnership plan")
     expect(page.locator("main")).to_contain_text("Signed in as gp_a, practice user for A81001")
     screenshot(page, "e2e-2-home")
     # the NHS.UK stylesheet is applied: the header is NHS blue

@@ -26,6 +26,10 @@ from joinedup.web.auth import access_of
 ANYONE = "anyone"
 EVERY_ROLE = frozenset(WORLD_USERS)
 ADMIN = frozenset({"admin"})
+LEAD = frozenset({"lead"})
+GP_A, GP_B = frozenset({"gp_a"}), frozenset({"gp_b"})
+FAT = "/find-and-treat/{programme}"
+WORKLIST = "/practices/{practice_code}/worklists/{programme}/{kind}"
 
 # (method, path as requested, route template, who may use it, page or api)
 ROUTES: list[tuple[str, str, str, frozenset[str] | str, str]] = [
@@ -48,6 +52,49 @@ ROUTES: list[tuple[str, str, str, frozenset[str] | str, str]] = [
     ("GET", "/api/test/records/9000000009", "/api/test/records/{patient}",
      frozenset({"nurse"}), "api"),
     ("GET", "/api/test/records/9000000025", "/api/test/records/{patient}", frozenset(), "api"),
+    # the dashboard: published or exact figures for every role; the plan editor for leads
+    ("GET", "/find-and-treat", "/find-and-treat", EVERY_ROLE, "page"),
+    ("GET", "/find-and-treat/af", FAT, EVERY_ROLE, "page"),
+    ("GET", "/find-and-treat/af/ranking", FAT + "/ranking", EVERY_ROLE, "page"),
+    ("GET", "/find-and-treat/hypertension/inequalities", FAT + "/inequalities", EVERY_ROLE,
+     "page"),
+    ("GET", "/find-and-treat/af/progress", FAT + "/progress", EVERY_ROLE, "page"),
+    ("GET", "/find-and-treat/af/areas/PL-N", FAT + "/areas/{code}", EVERY_ROLE, "page"),
+    ("GET", f"/find-and-treat/af/practices/{PRACTICE_B}", FAT + "/practices/{code}", EVERY_ROLE,
+     "page"),
+    ("GET", "/find-and-treat/af/download/practices.xlsx", FAT + "/download/{table}.{fmt}",
+     EVERY_ROLE, "page"),
+    ("GET", "/find-and-treat/af/willing", FAT + "/willing", LEAD, "page"),
+    ("POST", "/find-and-treat/af/willing", FAT + "/willing", LEAD, "page"),
+    ("GET", "/api/plan", "/api/plan", EVERY_ROLE, "api"),
+    ("GET", "/api/programmes", "/api/programmes", EVERY_ROLE, "api"),
+    ("GET", "/api/programmes/af", "/api/programmes/{programme}", EVERY_ROLE, "api"),
+    ("GET", "/api/programmes/af/areas/PCN-N1", "/api/programmes/{programme}/areas/{code}",
+     EVERY_ROLE, "api"),
+    ("GET", f"/api/programmes/af/practices/{PRACTICE_A}",
+     "/api/programmes/{programme}/practices/{code}", EVERY_ROLE, "api"),
+    ("GET", "/api/programmes/af/tables/practices", "/api/programmes/{programme}/tables/{table}",
+     EVERY_ROLE, "api"),
+    ("GET", "/api/programmes/af/progress", "/api/programmes/{programme}/progress", EVERY_ROLE,
+     "api"),
+    ("GET", "/api/programmes/af/willing", "/api/programmes/{programme}/willing", EVERY_ROLE,
+     "api"),
+    ("PUT", "/api/programmes/af/willing", "/api/programmes/{programme}/willing", LEAD, "api"),
+    # worklists: each practice's own users, and nobody else
+    ("GET", f"/practices/{PRACTICE_A}/worklists", "/practices/{practice_code}/worklists", GP_A,
+     "page"),
+    ("GET", f"/practices/{PRACTICE_B}/worklists", "/practices/{practice_code}/worklists", GP_B,
+     "page"),
+    ("GET", f"/practices/{PRACTICE_A}/worklists/af/to-treat", WORKLIST, GP_A, "page"),
+    ("GET", f"/practices/{PRACTICE_B}/worklists/af/to-find", WORKLIST, GP_B, "page"),
+    ("GET", f"/practices/{PRACTICE_A}/worklists/af/to-find/download.csv",
+     WORKLIST + "/download.{fmt}", GP_A, "page"),
+    ("GET", f"/practices/{PRACTICE_B}/worklists/af/to-treat/download.xlsx",
+     WORKLIST + "/download.{fmt}", GP_B, "page"),
+    ("GET", f"/api/practices/{PRACTICE_A}/worklists/af/to-treat", "/api" + WORKLIST, GP_A,
+     "api"),
+    ("GET", f"/api/practices/{PRACTICE_B}/worklists/hypertension/to-assess", "/api" + WORKLIST,
+     GP_B, "api"),
 ]
 
 
@@ -102,7 +149,7 @@ def test_every_route_for_every_role(world: World, credentials: str) -> None:
             if method == "POST" and path == "/logout" and user is not None:
                 continue  # signing out would end the session the next rows need
             headers = {}
-            if method == "POST" and (user is None or credentials == "session"):
+            if method in ("POST", "PUT") and (user is None or credentials == "session"):
                 headers["X-CSRF-Token"] = form_token(client, "/logout" if user else "/login")
             response = client.request(method, path, headers=headers)
             got = _outcome(response.status_code, response.headers.get("location"))

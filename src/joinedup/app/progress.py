@@ -128,6 +128,15 @@ def progress_outputs(
     `rows` are `series.rows()` (exact) or those rows published (`domain.publication`); the
     improvers, trend, pace and chart are computed from them, so no file shows more than they do.
     """
+    changes, summary, values = progress_figures(series, rows, note)
+    return rows, changes, trend_chart(series, values), summary
+
+
+def progress_figures(
+    series: ProgressSeries, rows: list[dict[str, Any]], note: str
+) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, list[float | None]]]:
+    """(improver rows, progress.json, the footprint's rates by period) from the rows as shown;
+    the files and the dashboard both read these."""
     totals = footprint_totals(rows)
     values = trend(totals, series.ambition, series.eligible_share)
     ics = sorted({r["code"] for r in rows if r["level"] == "ics" and r["code"]})
@@ -149,9 +158,8 @@ def progress_outputs(
         "joinedup_version": __version__,
         "publication": note,
     }
-    chart = trend_chart(series, values)
     changes = [r.as_dict() for r in improvers(rows)]
-    return rows, changes, chart, summary
+    return changes, summary, dict(values)
 
 
 def trend_chart(

@@ -1,8 +1,10 @@
 """Run a find-and-treat programme on a store: counts → ambitions → targeting → impact → outputs.
 
-Why here: `joinedup run`, `joinedup demo`, the dashboard and any script share exactly one path
-from a store to practices.csv, summary.json and report.html, so every surface stays thin and the
-Python API is the same thing the CLI does.
+Why here: `joinedup run`, `joinedup demo`, the dashboard and any script share exactly one
+computation from a store to a programme's tables (`compute_run`), so every surface stays thin and
+the Python API is the same thing the CLI does. `run_programme` writes the computation as files
+(practices.csv, summary.json, report.html, …); the dashboard (`joinedup.app.dashboard`) keeps it
+in memory and shows it, exact or published, as the reader's role allows.
 """
 
 from __future__ import annotations
@@ -11,15 +13,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from joinedup.app.programme import ProgrammeRequest, ProgrammeSetup
+from joinedup.app.saved_plans import Targeting, resolve_targeting
 from joinedup.app.store import StoreOpenError, open_store
 from joinedup.domain.ambitions import Ambition
-from joinedup.domain.disclosure import output_note
+from joinedup.domain.disclosure import PublicationPolicy, output_note
 from joinedup.domain.inequality import practice_deprivation_counts
 from joinedup.domain.publication import Derivation, RunTables, publish_run
-from joinedup.domain.targeting import Plan, TargetingPolicy, plan
+from joinedup.domain.targeting import Plan, plan
 from joinedup.outputs.breakdowns import breakdown_rows, check_breakdown_totals, write_breakdowns
 from joinedup.outputs.chart_series import report_series
 from joinedup.outputs.pcn_need import pcn_need_rows, write_pcn_need
@@ -32,7 +35,9 @@ from joinedup.outputs.tables import (
     write_rollups,
     write_summary,
 )
-from joinedup.sources.willing import read_willing
+
+if TYPE_CHECKING:
+    from joinedup.domain.progress import ProgressSeries
 
 Progress = Callable[[str], None]
 TOTALS = ("list_size", "expected", "recorded", "eligible", "treated", "exceptions")
@@ -41,13 +46,49 @@ TOTALS = ("list_size", "expected", "recorded", "eligible", "treated", "exception
 
 @dataclass(frozen=True)
 class RunOptions(ProgrammeRequest):
-    """Everything a programme run needs besides the store; defaults come from the programme."""
+    """Everything a programme run needs besides the store; defaults come from the programme.
+
+    The willing list and waves come from `willing_file` / `willing` and `wave_size` /
+    `max_waves` when any of them is given; otherwise from the plan a programme lead saved in the
+    dashboard (the operational store `ops`, by default the one beside the store, if it exists)
+    when `saved_plan` is on; otherwise every practice is willing, in waves of 10.
+    """
 
     reference_date: date | None = None
     willing_file: Path | None = None
-    wave_size: int = 10
+    willing: frozenset[str] | None = None
+    wave_size: int | None = None
     max_waves: int | None = None
     trend_periods: int | None = None  # also measure this many quarters up to the date (trends)
+    saved_plan: bool = True
+    ops: str | None = None
+
+
+@dataclass(frozen=True)
+class ComputedRun:
+    """A programme measured, planned and sized on one store at one date: exact, in memory."""
+
+    setup: ProgrammeSetup
+    ambition: Ambition
+    targeting: Targeting
+    plan: Plan
+    reference_date: date
+    names: dict[str, str]
+    exact: RunTables
+    series: ProgressSeries | None = None
+
+    @property
+    def derivation(self) -> Derivation:
+        """How publication recomputes derived figures (opportunity, impact) for this run."""
+        policy = self.targeting.policy
+        return Derivation(policy.weight_find, policy.weight_treat,
+                          _impact_columns(self.setup, self.ambition))
+
+    def tables(self, publish: PublicationPolicy | None) -> RunTables:
+        """The run's tables as shown: exact (working output) or published under `publish`."""
+        if publish is None:
+            return self.exact
+        return publish_run(self.exact, publish, self.derivation)
 
 
 @dataclass(frozen=True)
@@ -62,19 +103,22 @@ class RunResult:
         return next(p for p in self.files if p.name == "report.html")
 
 
-def run_programme(
-    db_path: Path, out_dir: Path, options: RunOptions | None = None,
-    progress: Progress | None = None,
-) -> RunResult:
-    """Compute, plan and write a programme's outputs for the footprint in `db_path`."""
-    from joinedup.app.progress import measure_series, progress_outputs
+def compute_run(
+    db_path: Path, options: RunOptions | None = None, progress: Progress | None = None,
+    targeting: Targeting | None = None,
+) -> ComputedRun:
+    """Measure, plan and size a programme for the footprint in `db_path` (nothing written).
+
+    `targeting` (the dashboard's saved plan, already read) replaces `resolve_targeting`.
+    """
+    from joinedup.app.progress import measure_series
 
     options = options or RunOptions()
     say = progress or (lambda _message: None)
     setup = ProgrammeSetup.load(options.programme, options.parameters_dir)
     programme = setup.programme
     ambition = setup.ambition(options.ambition)
-    willing = read_willing(options.willing_file) if options.willing_file else None
+    targeting = targeting or resolve_targeting(db_path, options)
 
     with open_store(db_path) as store:
         reference_date = store.reference_date(options.reference_date)
@@ -100,19 +144,17 @@ def run_programme(
         )
 
     say(f"ranking {len(counts)} practices and sizing the prize")
-    policy = TargetingPolicy(wave_size=options.wave_size, max_waves=options.max_waves,
-                             willing=willing)
-    result = plan(counts, ambition, policy, setup.impact)
-
-    say(f"writing outputs to {out_dir}")
+    targeting = targeting.within({c.practice_code for c in counts})
+    result = plan(counts, ambition, targeting.policy, setup.impact)
     summary = build_summary(result, programme.name, reference_date, names, setup.parameters.label)
     summary["inputs"] = inputs
+    summary["targeting"] = targeting.as_dict()
     summary["eligible_definition"] = programme.eligibility.definition
     summary["treated_rule"] = programme.treated.at(reference_date).label
     # Every store has the practices' own deprivation quintile; aggregate stores nothing finer.
     breakdowns += practice_deprivation_counts(counts)
     check_breakdown_totals(breakdowns, {k: summary[k] for k in TOTALS})
-    tables = RunTables(
+    exact = RunTables(
         practices=[row.as_row(extended=True) for row in result.practices],
         rollups=rollup_rows(result, names),
         summary=summary,
@@ -120,29 +162,52 @@ def run_programme(
         pcn_need=pcn_need_rows(result, names=names),
         progress=series.rows() if series is not None else [],
     )
-    if options.publish is not None:
-        derivation = Derivation(policy.weight_find, policy.weight_treat,
-                                _impact_columns(setup, ambition))
-        tables = publish_run(tables, options.publish, derivation)
+    return ComputedRun(setup=setup, ambition=ambition, targeting=targeting, plan=result,
+                       reference_date=reference_date, names=names, exact=exact, series=series)
+
+
+def run_programme(
+    db_path: Path, out_dir: Path, options: RunOptions | None = None,
+    progress: Progress | None = None,
+) -> RunResult:
+    """Compute, plan and write a programme's outputs for the footprint in `db_path`."""
+    options = options or RunOptions()
+    say = progress or (lambda _message: None)
+    computed = compute_run(db_path, options, say)
+    say(f"writing outputs to {out_dir}")
+    files, summary = write_run(computed, out_dir, options.publish)
+    return RunResult(plan=computed.plan, reference_date=computed.reference_date,
+                     summary=summary, files=files)
+
+
+def write_run(
+    computed: ComputedRun, out_dir: Path, publish: PublicationPolicy | None
+) -> tuple[list[Path], dict[str, Any]]:
+    """Write a computed run's files, exact or published; returns them and the summary written."""
+    from joinedup.app.progress import progress_outputs
+
+    tables = computed.tables(publish)
     summary = tables.summary
-    note = output_note(options.publish)
+    note = output_note(publish)
     files = write_practice_table(practice_frame(tables.practices), out_dir, note=note)
     files.append(write_rollups(tables.rollups, out_dir))
     files += write_breakdowns(tables.breakdowns, out_dir, note)
     files.append(write_pcn_need(tables.pcn_need, out_dir, note))
     trend_svg = None
-    if series is not None:
-        rows, changes, trend_svg, about = progress_outputs(series, tables.progress, note)
+    if computed.series is not None:
+        rows, changes, trend_svg, about = progress_outputs(computed.series, tables.progress, note)
         files += write_progress_files(out_dir, rows, changes, trend_svg, about)
     files.append(write_summary(summary, out_dir))
     report = ReportInputs(
-        practices=tables.practices, rollups=tables.rollups, summary=summary, names=names,
-        ambition=ambition, wave_size=options.wave_size, publish=options.publish,
+        practices=tables.practices, rollups=tables.rollups, summary=summary,
+        names=computed.names, ambition=computed.ambition,
+        wave_size=computed.targeting.policy.wave_size, publish=publish,
         inequalities=report_series(breakdown_rows(tables.breakdowns)),
         trend_svg=trend_svg,
     )
-    files.append(write_report(report, out_dir, programme, setup.parameters))
-    return RunResult(plan=result, reference_date=reference_date, summary=summary, files=files)
+    files.append(write_report(report, out_dir, computed.setup.programme,
+                              computed.setup.parameters))
+    return files, summary
 
 
 def _impact_columns(

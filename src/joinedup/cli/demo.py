@@ -1,8 +1,10 @@
 """`joinedup demo`: the main job end to end on the embedded default, with nothing to set up.
 
 Generates the synthetic West Yorkshire-shaped ICS, loads it into a DuckDB file, runs the AF
-find-and-treat programme and says where the report is. Each step is the same Python API the
-separate commands use (generate, load, run_programme).
+find-and-treat programme and says where the report is; then prints a demo user for each role and
+serves the dashboard on that store (`--no-serve` stops after the report, for scripts and CI).
+Each step is the same Python API the separate commands use (generate, load, run_programme,
+serve).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from joinedup.cli.errors import user_errors
 
 
 def demo(
@@ -23,10 +27,20 @@ def demo(
     seed: Annotated[int, typer.Option("--seed", help="Seed for the synthetic population.")] = 42,
     real: Annotated[bool, typer.Option(
         "--real", help="Instead: AF find and treat for West Yorkshire from the real 2019-20 QOF "
-                       "registers, list sizes, geography and IMD (published open data).",
+                       "registers, list sizes, geography and IMD (published open data); writes "
+                       "the report and does not serve.",
     )] = False,
+    serve: Annotated[bool, typer.Option(
+        "--serve/--no-serve", help="After the report, print demo users and serve the "
+                                   "dashboard (until Ctrl+C); --no-serve stops after the report.",
+    )] = True,
+    host: Annotated[str, typer.Option("--host", help="Address the dashboard listens on.")] = (
+        "127.0.0.1"),
+    port: Annotated[int, typer.Option("--port", min=1, max=65535,
+                                      help="Port the dashboard listens on.")] = 8000,
 ) -> None:
-    """Build a synthetic ICS, load it, and run AF find and treat on it (or --real: QOF 2019-20)."""
+    """Build a synthetic ICS, load it, run AF find and treat on it and serve the dashboard (or
+    --real: AF from QOF 2019-20)."""
     from rich.console import Console
 
     from joinedup.app.demo import run_real_demo, run_synthetic_demo
@@ -61,6 +75,30 @@ def demo(
                f"parameters {s['parameters']})")
     typer.echo(f"report: {result.report_path}")
     typer.echo(f"practice table: {out / 'af' / 'practices.csv'}")
+    if serve:
+        _serve(out, host, port)
+
+
+def _serve(out: Path, host: str, port: int) -> None:
+    """Print the demo users and serve the dashboard over the demo's store until interrupted."""
+    from joinedup.app.demo_server import prepare_demo_server
+    from joinedup.app.serve import open_services, run_server
+    from joinedup.web.app import create_app
+
+    with user_errors():
+        settings, users = prepare_demo_server(out, host, port)
+        services = open_services(settings)
+    typer.echo("")
+    typer.echo(f"dashboard: http://{host}:{port}  (sign in as one of these; passwords are new "
+               "each run)")
+    for user in users:
+        org = f" for {user.org_code}" if user.org_code else ""
+        typer.echo(f"  {user.name:<14} {user.role.value:<16} password: {user.password}{org}")
+    services.warm_up()  # the plan and the runs, in the background, so first pages are quick
+    try:
+        run_server(create_app(settings, services), settings)
+    finally:
+        services.close()
 
 
 def register(app: typer.Typer) -> None:

@@ -36,11 +36,12 @@ def run(
     ambition: AmbitionCombined = None,
     willing: Annotated[Path | None, typer.Option(
         "--willing", help="CSV of willing practice codes (a practice_code column, or one per "
-                          "line). Default: every practice is willing.",
+                          "line). Default: the plan saved in the dashboard, else every practice.",
     )] = None,
-    waves: Annotated[int, typer.Option(
-        "--waves", min=1, help="Practices per wave of support (k).",
-    )] = 10,
+    waves: Annotated[int | None, typer.Option(
+        "--waves", min=1, help="Practices per wave of support (k). Default: the saved plan's, "
+                               "else 10.",
+    )] = None,
     max_waves: Annotated[int | None, typer.Option(
         "--max-waves", min=1, help="Plan at most this many waves.",
     )] = None,
@@ -52,6 +53,15 @@ def run(
     publish: Publish = False,
     suppress_max: SuppressMax = 7,
     round_to: RoundTo = 5,
+    saved_plan: Annotated[bool, typer.Option(
+        "--saved-plan/--no-saved-plan",
+        help="Use the willing list and waves a programme lead saved in the dashboard (unless "
+             "--willing, --waves or --max-waves is given).",
+    )] = True,
+    ops: Annotated[str | None, typer.Option(
+        "--ops", help="Operational store holding the saved plan (default: the one beside --db, "
+                      "if it exists): a PostgreSQL URL or a SQLite file path.",
+    )] = None,
 ) -> None:
     """Measure, target and size the prize for PROGRAMME; write the practice table and report."""
     from rich.console import Console
@@ -63,6 +73,7 @@ def run(
         ambition=ambition_request(ambition_detect, ambition_treat, ambition),
         willing_file=willing, wave_size=waves, max_waves=max_waves, parameters_dir=parameters,
         publish=publication(publish, suppress_max, round_to), trend_periods=trend,
+        saved_plan=saved_plan, ops=ops,
     )
     console = Console(stderr=True)
     with user_errors(), console.status("running") as status:
@@ -76,6 +87,7 @@ def run(
     typer.echo(f"  if the ambition is reached: {_x(s['strokes_prevented_per_year'], '.1f')} "
                f"strokes prevented, {_x(s['deaths_avoided_per_year'], '.1f')} deaths avoided, "
                f"{_x(s['savings_gbp_per_year'], '.0f', '£')} saved a year")
+    typer.echo(f"  targeting: {s['targeting']['source']}")
     typer.echo(f"  parameters {s['parameters']}; {s['publication']}")
     for path in result.files:
         typer.echo(f"  wrote {path}")

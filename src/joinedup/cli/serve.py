@@ -26,6 +26,12 @@ def serve(
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")
                     ] = 8000,
     ops: Ops = None,
+    plan: Annotated[Path | None, typer.Option(
+        "--plan", help="The partnership plan (TOML) the home page shows, with its measures "
+                       "file (docs/dashboard.md).")] = None,
+    trend: Annotated[int, typer.Option(
+        "--trend", min=2, max=40, help="Quarters the find-and-treat progress pages measure.")
+    ] = 4,
 ) -> None:
     """Serve the dashboard, the JSON API (/api) and the FHIR API (/fhir)."""
     from joinedup.app.errors import UserError
@@ -33,7 +39,7 @@ def serve(
     from joinedup.web.app import create_app
 
     try:
-        settings = settings_for(db, ops, host, port)
+        settings = settings_for(db, ops, host, port, plan=plan, trend_periods=trend)
         services = open_services(settings)
         if not services.store.accounts.count_admins():
             typer.echo("no admin yet: add one with `joinedup users add NAME --role admin "
@@ -43,6 +49,7 @@ def serve(
         raise fail(str(exc)) from None
     typer.echo(f"joinedup serving on http://{host}:{port} (API description: /api/openapi.json)",
                err=True)
+    services.warm_up()  # the plan and each programme's run, in the background
     run_server(app, settings)
 
 

@@ -27,6 +27,8 @@ class Action(StrEnum):
     PATIENT_EXPORT = "patient.export"
     """A download (CSV, Excel, bundle) that carries patient-level data away."""
     ACCESS_REFUSED = "access.refused"
+    PLAN_EDIT = "plan.edit"
+    """A programme lead saved a new version of a programme's willing list and waves."""
 
 
 class Outcome(StrEnum):

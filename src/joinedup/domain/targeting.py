@@ -16,8 +16,10 @@ opportunity are ranked but never planned. docs/targeting.md has the worked examp
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from joinedup.domain.ambitions import Ambition, Gap, gap
 from joinedup.domain.errors import UserError
@@ -47,6 +49,7 @@ __all__ = [
     "TargetingPolicy",
     "WaveSummary",
     "pareto_curve",
+    "pareto_from_rows",
     "plan",
     "roll_up",
     "summarise",
@@ -223,6 +226,30 @@ def pareto_curve(
             )
         )
     return tuple(points)
+
+
+def pareto_from_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The Pareto curve from practices.csv rows as shown (exact, or published).
+
+    Rows in rank order; the top k willing practices with an opportunity above 0, each with the
+    cumulative share of the whole footprint's opportunity they hold. An opportunity that is
+    unknown (published with a suppressed gap) counts as 0, as in the report.
+    """
+    total = math.fsum(r.get("opportunity") or 0 for r in rows)
+    points: list[dict[str, Any]] = []
+    running = 0.0
+    for row in rows:
+        opportunity = row.get("opportunity") or 0
+        if row.get("willing") and opportunity > 0:
+            running += opportunity
+            points.append({
+                "k": len(points) + 1, "rank": row.get("rank"),
+                "practice_code": row.get("practice_code"),
+                "practice_name": row.get("practice_name"), "wave": row.get("wave"),
+                "opportunity": opportunity, "cumulative_opportunity": running,
+                "cumulative_share": running / total if total > 0 else 0.0,
+            })
+    return points
 
 
 def _check_inputs(rows: Sequence[PracticeCounts], policy: TargetingPolicy) -> None:

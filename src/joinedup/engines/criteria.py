@@ -87,11 +87,14 @@ def last_dates(
     names: Iterable[str],
     codelists: Mapping[str, Codelist],
     reference_date: date,
+    *,
+    within: ir.Table | None = None,
 ) -> ir.Table:
     """One row per patient with any listed code: the latest date of each codelist (one pass).
 
     Codes are matched by a join to a small table of (code, codelist), so one code in several
     lists counts for each, and the events table is scanned once whatever the number of lists.
+    `within` (a table of patient_id) limits the events read to those patients.
     """
     table_name, column = SYSTEM_COLUMNS[system]
     ordered = sorted(names)
@@ -107,6 +110,8 @@ def last_dates(
     )
     events = contract_table(con, table_name)
     events = events.filter(events.date <= ibis.literal(reference_date))
+    if within is not None:
+        events = events.semi_join(within, "patient_id")
     joined = events.join(members, events[column] == members.member_code)
     return joined.group_by("patient_id").aggregate(
         **{
@@ -121,9 +126,14 @@ def latest_value(
     codelist: Codelist,
     months: int | None,
     reference_date: date,
+    *,
+    within: ir.Table | None = None,
 ) -> ir.Table:
-    """One row per patient: the lowest value on the latest day with a reading in the window."""
+    """One row per patient: the lowest value on the latest day with a reading in the window
+    (`within`: only these patients' readings)."""
     events = contract_table(con, "clinical_events")
+    if within is not None:
+        events = events.semi_join(within, "patient_id")
     readings = events.filter(
         events.date <= ibis.literal(reference_date),
         events.numeric_value.notnull(),

@@ -16,7 +16,7 @@ include them; analytics never do).
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date
 
 import ibis
@@ -58,8 +58,15 @@ def patient_flags(
     *,
     codelists: Mapping[str, Codelist],
     include_opted_out: bool = False,
+    practices: Collection[str] | None = None,
+    features: bool = False,
 ) -> ir.Table:
     """One row per patient with the programme's flags at `reference_date` (an Ibis table).
+
+    `practices` limits the table to those practices' patients (their events alone are read,
+    which is what makes one practice's worklist quick); `features` keeps the columns the rules
+    were computed from: the latest date of each codelist (`last__<codelist>`) and the latest
+    readings (`value__<codelist>__<months>`), which worklists show as "last recorded".
 
     Columns: patient_id, practice_code, sex, age (whole years; up on the birthday), imd_decile,
     registered, alive, opted_out, on_register, risk_<component> for each score component,
@@ -75,6 +82,9 @@ def patient_flags(
     patients = contract_table(con, "patients")
     if not include_opted_out:
         patients = patients.filter(~patients.opted_out.fill_null(False))
+    if practices is not None:
+        patients = patients.filter(patients.practice_code.isin(sorted(practices)))
+    within = patients.select("patient_id") if practices is not None else None
     ref = ibis.literal(reference_date)
     born_later_in_year = (patients.birth_date.month() * 100 + patients.birth_date.day()) > (
         reference_date.month * 100 + reference_date.day
@@ -93,17 +103,19 @@ def patient_flags(
         opted_out=patients.opted_out.fill_null(False),
     )
 
-    features: list[ir.Table] = [
-        last_dates(con, system, names, resolved, reference_date)
+    tables: list[ir.Table] = [
+        last_dates(con, system, names, resolved, reference_date, within=within)
         for system, names in sorted(needs.last.items(), key=lambda kv: kv[0].name)
     ]
-    features += [
-        latest_value(con, resolved[name], months, reference_date)
+    tables += [
+        latest_value(con, resolved[name], months, reference_date, within=within)
         for name, months in sorted(needs.values, key=lambda v: (v[0], v[1] or 0))
     ]
     table = base
-    for feature in features:
+    kept: list[str] = []
+    for feature in tables:
         keep = [c for c in feature.columns if c != "patient_id"]
+        kept += keep
         table = table.left_join(feature, "patient_id").select(*table.columns, *keep)
 
     # Each stage is a projection naming its flags, so later rules refer to a column rather
@@ -161,6 +173,7 @@ def patient_flags(
         "treated",
         "exception",
         *[f"find_{r.key}" for r in programme.casefinder],
+        *(kept if features else []),
     )
 
 

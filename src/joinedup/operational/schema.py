@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -100,3 +101,26 @@ audit_patients = Table(
 
 APPEND_ONLY_TABLES = ("audit_log", "audit_patients")
 """Tables whose rows, once written, are never changed or removed (guarded by triggers)."""
+
+programme_plans = Table(
+    "programme_plans",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("programme", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("all_willing", Boolean, nullable=False),
+    Column("wave_size", Integer, nullable=False),
+    Column("max_waves", Integer, nullable=True),
+    Column("saved_by", String(64), nullable=False),
+    Column("saved_at", DateTime, nullable=False),
+    UniqueConstraint("programme", "version", name="uq_programme_plans_version"),
+)
+"""Each save of a programme's willing list and waves is a new version; the latest is in force."""
+
+programme_plan_willing = Table(
+    "programme_plan_willing",
+    metadata,
+    Column("plan_id", Integer, ForeignKey("programme_plans.id"), primary_key=True),
+    Column("practice_code", String(10), primary_key=True),
+)
+"""The practices willing under one version of a plan (none listed when `all_willing`)."""

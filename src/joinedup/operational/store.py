@@ -23,6 +23,7 @@ from joinedup.domain.errors import UserError
 from joinedup.domain.login_policy import DEFAULT_LOGIN_POLICY, LoginPolicy
 from joinedup.operational.accounts import Accounts
 from joinedup.operational.audit import AuditLog
+from joinedup.operational.plans import SavedPlans
 from joinedup.operational.schema import server_secrets
 from joinedup.operational.sessions import Sessions
 from joinedup.operational.throttle import LoginThrottle
@@ -75,6 +76,7 @@ class OpsStore:
         self.sessions = Sessions(self)
         self.throttle = LoginThrottle(self)
         self.audit = AuditLog(self)
+        self.plans = SavedPlans(self)
 
     @property
     def dialect(self) -> str:

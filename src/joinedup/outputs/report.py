@@ -18,6 +18,7 @@ from joinedup.domain.ambitions import Ambition
 from joinedup.domain.disclosure import PublicationPolicy
 from joinedup.domain.parameters import ParameterSet
 from joinedup.domain.programme import Programme
+from joinedup.domain.targeting import pareto_from_rows
 from joinedup.outputs import charts
 from joinedup.outputs.chart_series import ChartSeries
 
@@ -169,13 +170,7 @@ def _level(rollups: Sequence[Mapping[str, Any]], level: str) -> list[Mapping[str
 
 def _pareto_shares(practices: Sequence[Mapping[str, Any]]) -> list[float]:
     """Cumulative share of the whole gap held by the top k willing practices (rank order)."""
-    total = sum(p["opportunity"] or 0 for p in practices)
-    shares, running = [], 0.0
-    for p in practices:
-        if p["willing"] and (p["opportunity"] or 0) > 0:
-            running += p["opportunity"]
-            shares.append(running / total)
-    return shares
+    return [point["cumulative_share"] for point in pareto_from_rows(practices)]
 
 
 def _tiles(summary: Mapping[str, Any], programme: Programme) -> list[dict[str, Any]]:

@@ -21,10 +21,20 @@ from joinedup import __version__
 from joinedup.app.errors import UserError
 from joinedup.app.serve import ServeSettings, Services, open_services
 from joinedup.web import errors, fhir
-from joinedup.web.api import account, audit
+from joinedup.web.api import account, audit, dashboard
+from joinedup.web.api import willing as willing_api
+from joinedup.web.api import worklists as worklists_api
 from joinedup.web.csrf import csrf_guard
 from joinedup.web.middleware import RequestLog, SecurityHeaders
-from joinedup.web.pages import admin, home, signin
+from joinedup.web.pages import (
+    admin,
+    downloads,
+    find_and_treat,
+    home,
+    signin,
+    willing,
+    worklists,
+)
 
 STATIC = Path(__file__).resolve().parent / "static"
 VENDOR = STATIC / "vendor"
@@ -33,8 +43,15 @@ ROUTERS: list[tuple[str, APIRouter]] = [
     ("", signin.router),
     ("", home.router),
     ("", admin.router),
+    ("", find_and_treat.router),
+    ("", downloads.router),
+    ("", willing.router),
+    ("", worklists.router),
     ("/api", account.router),
     ("/api", audit.router),
+    ("/api", dashboard.router),
+    ("/api", willing_api.router),
+    ("/api", worklists_api.router),
     ("/fhir", fhir.router),
 ]
 """(prefix, router) for everything the server answers. Add a line to add a page or an API."""

@@ -30,17 +30,59 @@ environment = Environment(
 
 NAVIGATION: list[tuple[str, str, Permission]] = [
     ("Home", "/", Permission.ACCOUNT_READ),
+    ("Find and treat", "/find-and-treat", Permission.PUBLISHED_READ),
+    ("Worklists", "/practices/{org_code}/worklists", Permission.PATIENTS_READ),
     ("Users", "/admin", Permission.USERS_MANAGE),
     ("Audit log", "/admin/audit", Permission.AUDIT_READ),
 ]
-"""Header links, each shown only to roles holding its permission. Dashboard pages add theirs."""
+"""Header links, each shown only to roles holding its permission; `{org_code}` is the user's
+own organisation."""
 
 
 def navigation(principal: Principal | None, path: str) -> list[dict[str, Any]]:
     if principal is None:
         return []
-    return [{"text": text, "href": href, "current": path == href}
-            for text, href, permission in NAVIGATION if principal.can(permission)]
+    links = []
+    for text, href, permission in NAVIGATION:
+        if not principal.can(permission) or ("{org_code}" in href and not principal.org_code):
+            continue
+        target = href.replace("{org_code}", principal.org_code or "")
+        current = path == target or (target != "/" and path.startswith(target + "/"))
+        links.append({"text": text, "href": target, "current": current})
+    return links
+
+
+def percent(value: object, digits: int = 1) -> str:
+    """A share as a percentage ("85.1%"); a dash when unknown or not shown."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        return "–"
+    return f"{value * 100:.{digits}f}%"
+
+
+def number(value: object, digits: int = 0) -> str:
+    """A figure with thousands separators; a dash when unknown or not shown."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        return "–"
+    return f"{value:,.{digits}f}"
+
+
+def measure(value: object, unit: str) -> str:
+    """A plan measure's value: a share as a percentage, "%" values as given, others as a number
+    (the page names the unit beside the measure)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        return "–"
+    if unit == "share":
+        return percent(value)
+    return f"{value:,.1f}%" if unit == "%" else f"{value:,.1f}"
+
+
+environment.filters["percent"] = percent
+environment.filters["number"] = number
+environment.filters["measure"] = measure
+environment.globals["status_class"] = {
+    "achieved": "nhsuk-tag--green", "on track": "nhsuk-tag--blue", "behind": "nhsuk-tag--red",
+    "no baseline": "nhsuk-tag--grey", "not measured": "nhsuk-tag--grey"}
+"""The NHS.UK tag colour for each status of an ambition (domain.partnership.Status)."""
 
 
 def render(request: Request, template: str, context: dict[str, Any] | None = None,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from joinedup.app.access import Permission, Principal
 from joinedup.app.audit import AuditQuery, read_audit
-from joinedup.web.api.models import REFUSALS, AuditEntryOut, AuditPage
+from joinedup.web.api.models import LARGEST_ID, REFUSALS, AuditEntryOut, AuditPage
 from joinedup.web.auth import client_address, require, services
 
 router = APIRouter(tags=["audit"])
@@ -26,7 +26,7 @@ def audit(
     request: Request,
     principal: Annotated[Principal, Depends(require(Permission.AUDIT_READ))],
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    before_id: Annotated[int | None, Query(ge=1)] = None,
+    before_id: Annotated[int | None, Query(ge=1, le=LARGEST_ID)] = None,
     since: Annotated[datetime | None, Query(description="From this time (UTC if no zone)")] = None,
     until: Annotated[datetime | None, Query(description="Before this time")] = None,
     user: Annotated[str | None, Query(max_length=64)] = None,

@@ -46,5 +46,9 @@ REFUSALS: dict[int | str, dict[str, object]] = {
 """The refusals every guarded endpoint can answer; pass as `responses=REFUSALS`."""
 
 
+LARGEST_ID = 2**63 - 1
+"""The largest row id both databases store (a 64-bit signed integer): the bound on id queries."""
+
+
 class Health(BaseModel):
     status: str

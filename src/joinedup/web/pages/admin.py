@@ -19,6 +19,7 @@ from joinedup.app.access import Permission, Principal
 from joinedup.app.accounts import disable_user, list_users
 from joinedup.app.audit import AuditQuery, actor_for, export_audit, read_audit
 from joinedup.app.errors import UserError
+from joinedup.web.api.models import LARGEST_ID
 from joinedup.web.auth import client_address, require, services
 from joinedup.web.templating import render
 
@@ -45,7 +46,7 @@ def disable(request: Request, name: str,
 @router.get("/admin/audit", response_class=HTMLResponse)
 def audit_page(request: Request,
                principal: Annotated[Principal, Depends(require(Permission.AUDIT_READ))],
-               before: Annotated[int | None, Query(ge=1)] = None) -> Response:
+               before: Annotated[int | None, Query(ge=1, le=LARGEST_ID)] = None) -> Response:
     entries = read_audit(services(request).store, principal,
                          AuditQuery(limit=PAGE_SIZE, before_id=before), client_address(request))
     older = entries[-1].id if len(entries) == PAGE_SIZE else None
