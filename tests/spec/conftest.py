@@ -1,8 +1,8 @@
-"""The `engine` fixture: every behaviour spec runs once per engine.
+"""The `engine` fixture: every behaviour spec runs once per engine, DuckDB and Spark.
 
-Today that is DuckDB (in memory). A Spark engine adds a class here with the same `load` and an
-entry in ENGINES; the specs do not change. Where an engine cannot do something yet, mark the
-spec with `pytest.mark.xfail(strict=True)` for that engine only, so a fix forces the mark off.
+Each engine class has the same `load` (contract tables from rows, as a connection). Where an
+engine cannot do something yet, mark the spec with `pytest.mark.xfail(strict=True)` for that
+engine only (`gap(engine, "spark", reason)` below), so a fix forces the mark off.
 """
 
 from __future__ import annotations
@@ -10,15 +10,20 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import pyarrow as pa
 import pytest
 from ibis.backends import BaseBackend
 
+from joinedup.domain import contract
 from joinedup.engines import duckdb as duckdb_engine
-from joinedup.engines.tables import create_contract_tables
+from joinedup.engines.tables import contract_schema, create_contract_tables
 
 
 class DuckDBEngine:
     name = "duckdb"
+
+    def __init__(self, request: pytest.FixtureRequest) -> None:
+        pass
 
     def load(self, tables: Mapping[str, Sequence[Mapping[str, Any]]]) -> BaseBackend:
         con = duckdb_engine.connect(threads=1)
@@ -26,9 +31,37 @@ class DuckDBEngine:
         return con
 
 
-ENGINES = {"duckdb": DuckDBEngine}
+class SparkEngine:
+    """Spark in local mode: the worker's one session (tests/fixtures/spark.py), and each
+    population as its own session's views."""
+
+    name = "spark"
+
+    def __init__(self, request: pytest.FixtureRequest) -> None:
+        self.session = request.getfixturevalue("spark_session")
+
+    def load(self, tables: Mapping[str, Sequence[Mapping[str, Any]]]) -> BaseBackend:
+        from joinedup.engines.spark import connect_arrow
+
+        return connect_arrow(self.session, contract_arrow(tables))
+
+
+def contract_arrow(tables: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[str, pa.Table]:
+    """Every contract table as Arrow, in the contract's types (empty where not given)."""
+    unknown = sorted(set(tables) - {t.name for t in contract.TABLES})
+    if unknown:
+        raise KeyError(f"not tables of the data contract: {unknown}")
+    return {
+        t.name: pa.Table.from_pylist(
+            list(tables.get(t.name, ())), schema=contract_schema(t).to_pyarrow()
+        )
+        for t in contract.TABLES
+    }
+
+
+ENGINES = {"duckdb": DuckDBEngine, "spark": SparkEngine}
 
 
 @pytest.fixture(params=sorted(ENGINES))
 def engine(request: pytest.FixtureRequest) -> Any:
-    return ENGINES[request.param]()
+    return ENGINES[request.param](request)
