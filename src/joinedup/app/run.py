@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from joinedup.app.programme import ProgrammeRequest, ProgrammeSetup
-from joinedup.app.store import StoreOpenError, open_store
+from joinedup.app.store import EngineChoice, StoreOpenError, open_store
 from joinedup.domain.ambitions import Ambition
 from joinedup.domain.disclosure import output_note
 from joinedup.domain.inequality import practice_deprivation_counts
@@ -48,6 +48,7 @@ class RunOptions(ProgrammeRequest):
     wave_size: int = 10
     max_waves: int | None = None
     trend_periods: int | None = None  # also measure this many quarters up to the date (trends)
+    engine: EngineChoice = field(default_factory=EngineChoice)  # DuckDB unless asked
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def run_programme(
     ambition = setup.ambition(options.ambition)
     willing = read_willing(options.willing_file) if options.willing_file else None
 
-    with open_store(db_path) as store:
+    with open_store(db_path, engine=options.engine) as store:
         reference_date = store.reference_date(options.reference_date)
         say(f"computing {programme.title} measures at {reference_date}")
         counts, inputs = store.kind.practice_counts(

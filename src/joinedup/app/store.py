@@ -8,6 +8,7 @@ or engine is a registration in `domain.extensions`, and every user error is one 
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -51,19 +52,40 @@ class OpenStore:
         return dict(zip(orgs["org_code"], orgs["name"], strict=True))
 
 
+@dataclass(frozen=True)
+class EngineChoice:
+    """Which engine measures the store (a name in `ENGINES`; None: the default, DuckDB) and,
+    for an engine that runs on a cluster, where (Spark: a master URL; None: the engine's own
+    default, for Spark `JOINEDUP_SPARK_MASTER` or local mode)."""
+
+    name: str | None = None
+    master: str | None = None
+
+
 @contextmanager
-def open_store(path: Path | str, *, engine: str | None = None) -> Iterator[OpenStore]:
+def open_store(path: Path | str, *, engine: EngineChoice | None = None) -> Iterator[OpenStore]:
     """The store at `path`, read-only, closed on leaving the block.
 
-    Refuses, as one `UserError` line, a path that is missing, a folder, or not a store the
-    engine can read, and a store holding neither patient-level records nor aggregates.
+    Refuses, as one `UserError` line, a path that is missing or that the engine cannot read
+    (DuckDB reads a store file; Spark also a folder of contract Parquet tables), a master for
+    an engine that has none, and a store holding neither patient-level records nor aggregates.
     """
     path = Path(path)
-    if not path.is_file():
+    choice = engine or EngineChoice()
+    name = choice.name or ENGINES.default
+    connect = ENGINES.load(name)
+    options: dict[str, Any] = {}
+    if choice.master is not None:
+        if "master" not in inspect.signature(connect).parameters:
+            raise StoreOpenError(f"the {name} engine runs in this process; it takes no master")
+        options["master"] = choice.master
+    if not path.exists():
+        raise StoreOpenError(f"{path}: no store found; load data first with `joinedup load`")
+    try:
+        con = connect(path, read_only=True, **options)
+    except FileNotFoundError as error:
         what = "is a folder, not a store file" if path.is_dir() else "no store found"
-        raise StoreOpenError(f"{path}: {what}; load data first with `joinedup load`")
-    connect = ENGINES.load(engine or ENGINES.default)
-    con = connect(path, read_only=True)
+        raise StoreOpenError(f"{path}: {what}; load data first with `joinedup load`") from error
     try:
         yield OpenStore(con=con, kind=_kind_of(con, path), path=path)
     finally:

@@ -13,11 +13,14 @@ from joinedup.cli.options import (
     AmbitionDetect,
     AmbitionTreat,
     Db,
+    Engine,
     Parameters,
     Publish,
     RoundTo,
+    SparkMaster,
     SuppressMax,
     ambition_request,
+    engine_choice,
     parse_date,
     publication,
 )
@@ -52,6 +55,8 @@ def run(
     publish: Publish = False,
     suppress_max: SuppressMax = 7,
     round_to: RoundTo = 5,
+    engine: Engine = "duckdb",
+    spark_master: SparkMaster = None,
 ) -> None:
     """Measure, target and size the prize for PROGRAMME; write the practice table and report."""
     from rich.console import Console
@@ -63,6 +68,7 @@ def run(
         ambition=ambition_request(ambition_detect, ambition_treat, ambition),
         willing_file=willing, wave_size=waves, max_waves=max_waves, parameters_dir=parameters,
         publish=publication(publish, suppress_max, round_to), trend_periods=trend,
+        engine=engine_choice(engine, spark_master),
     )
     console = Console(stderr=True)
     with user_errors(), console.status("running") as status:

@@ -48,6 +48,7 @@ NOT_EXPORTED = frozenset({"rejects"})
 """Store tables no measure reads, left out of the Parquet copy (rejected rows may hold
 identifiable values, so they are not copied anywhere they need not be)."""
 
+JAVA_OPTIONS = "spark.driver.extraJavaOptions"
 SETTINGS: Mapping[str, str] = {
     "spark.app.name": "joinedup",
     "spark.ui.enabled": "false",
@@ -104,12 +105,9 @@ def start_session(
             "or set JAVA_HOME"
         )
     builder = SparkSession.builder.master(url)
-    config = {
-        **SETTINGS,
-        "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile={_log_settings()}",
-        **(LOCAL_SETTINGS if url.startswith("local") else {}),
-        **(settings or {}),
-    }
+    config = {**SETTINGS, **(LOCAL_SETTINGS if url.startswith("local") else {}), **(settings or {})}
+    java = config.get(JAVA_OPTIONS, "")
+    config[JAVA_OPTIONS] = f"-Dlog4j2.configurationFile={_log_settings()} {java}".strip()
     for key, value in config.items():
         builder = builder.config(key, value)
     try:
