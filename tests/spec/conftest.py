@@ -22,9 +22,6 @@ from joinedup.engines.tables import contract_schema, create_contract_tables
 class DuckDBEngine:
     name = "duckdb"
 
-    def __init__(self, request: pytest.FixtureRequest) -> None:
-        pass
-
     def load(self, tables: Mapping[str, Sequence[Mapping[str, Any]]]) -> BaseBackend:
         con = duckdb_engine.connect(threads=1)
         create_contract_tables(con, tables)
@@ -37,8 +34,8 @@ class SparkEngine:
 
     name = "spark"
 
-    def __init__(self, request: pytest.FixtureRequest) -> None:
-        self.session = request.getfixturevalue("spark_session")
+    def __init__(self, session: Any) -> None:
+        self.session = session
 
     def load(self, tables: Mapping[str, Sequence[Mapping[str, Any]]]) -> BaseBackend:
         from joinedup.engines.spark import connect_arrow
@@ -64,4 +61,6 @@ ENGINES = {"duckdb": DuckDBEngine, "spark": SparkEngine}
 
 @pytest.fixture(params=sorted(ENGINES))
 def engine(request: pytest.FixtureRequest) -> Any:
-    return ENGINES[request.param](request)
+    if request.param == "spark":
+        return SparkEngine(request.getfixturevalue("spark_session"))
+    return ENGINES[request.param]()
