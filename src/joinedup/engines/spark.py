@@ -182,7 +182,11 @@ def read_tables(session: SparkSession, folder: Path) -> dict[str, DataFrame]:
         )
     frames = {}
     for name, where in found.items():
-        frame = session.read.parquet(str(where))
+        try:
+            frame = session.read.parquet(str(where))
+        except Exception as error:  # Spark's analysis errors come through py4j in several types
+            reason = str(error).strip().splitlines()[0]
+            raise SparkTablesError(f"{where.name}: Spark cannot read it: {reason}") from error
         if name in _CONTRACT_TABLES:
             frame = _as_contract(frame, contract.table(name), where)
         frames[name] = frame

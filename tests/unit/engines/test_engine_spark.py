@@ -113,3 +113,19 @@ def test_an_aggregate_store_gives_the_same_practice_rows_on_spark(
     assert day == date(2020, 3, 31)
     assert [r.recorded for r in rows["duckdb"]] == [10, 5]
     assert rows["spark"] == rows["duckdb"]
+
+
+def test_a_parquet_file_spark_cannot_read_is_named(
+    store: Path, tmp_path: Path, spark_session: Any
+) -> None:
+    """Nanosecond timestamps (pyarrow's default for pandas data) are beyond Spark's reader."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    lake = tmp_path / "lake"
+    lake.mkdir()
+    spark.export_store(store, lake)
+    pq.write_table(pa.table({"start": pa.array([0], pa.timestamp("ns"))}),
+                   lake / "encounters.parquet")
+    with pytest.raises(spark.SparkTablesError, match=r"^encounters.parquet: Spark cannot read it"):
+        spark.connect(lake)
