@@ -18,6 +18,7 @@ from typing import Any
 
 from joinedup.domain.errors import UserError
 from joinedup.domain.extensions import ENGINES, STORE_KINDS
+from joinedup.store import check_store
 
 
 class StoreOpenError(UserError):
@@ -66,9 +67,10 @@ class EngineChoice:
 def open_store(path: Path | str, *, engine: EngineChoice | None = None) -> Iterator[OpenStore]:
     """The store at `path`, read-only, closed on leaving the block.
 
-    Refuses, as one `UserError` line, a path that is missing or that the engine cannot read
-    (DuckDB reads a store file; Spark also a folder of contract Parquet tables), a master for
-    an engine that has none, and a store holding neither patient-level records nor aggregates.
+    Refuses, as one `UserError` line, a path that is missing, a pipe, not a DuckDB file,
+    damaged or held open by another program (`store.check_store`), a folder unless the engine
+    reads folders of Parquet tables (Spark does), a master for an engine that has none, and a
+    store holding neither patient-level records nor aggregates.
     """
     path = Path(path)
     choice = engine or EngineChoice()
@@ -79,13 +81,13 @@ def open_store(path: Path | str, *, engine: EngineChoice | None = None) -> Itera
         if "master" not in inspect.signature(connect).parameters:
             raise StoreOpenError(f"the {name} engine runs in this process; it takes no master")
         options["master"] = choice.master
-    if not path.exists():
-        raise StoreOpenError(f"{path}: no store found; load data first with `joinedup load`")
+    if not path.is_dir():
+        check_store(path)  # a StoreError naming the path: missing, not DuckDB, damaged, busy
     try:
         con = connect(path, read_only=True, **options)
-    except FileNotFoundError as error:
-        what = "is a folder, not a store file" if path.is_dir() else "no store found"
-        raise StoreOpenError(f"{path}: {what}; load data first with `joinedup load`") from error
+    except FileNotFoundError:  # a folder, and this engine reads only store files
+        check_store(path)  # says so, as for any path that is not a store
+        raise
     try:
         yield OpenStore(con=con, kind=_kind_of(con, path), path=path)
     finally:
