@@ -154,4 +154,4 @@ def test_a_master_is_refused_for_duckdb(synthetic: tuple[Path, Path], tmp_path: 
 def test_duckdb_still_refuses_a_folder(synthetic: tuple[Path, Path], tmp_path: Path) -> None:
     folder, _store = synthetic
     output = _fails("run", "af", "--db", str(folder), "--out", str(tmp_path / "o"))
-    assert "is a folder, not a store file" in output
+    assert "is a folder, not a database file" in output
