@@ -3,8 +3,9 @@
 The specs check each rule on populations written by hand; this property test lets Hypothesis
 write the populations (seeded, a bounded number of small ones) and checks that the two engines
 give the same practice measure rows (with each practice's counts by risk score) for AF and
-hypertension, whose rules between them use every kind of criterion. Dates cluster on the boundaries the rules care about (the reference date, the
-day either side, birthdays on the date, a leap day, the edges of the 6- and 12-month windows).
+hypertension, whose rules between them use every kind of criterion. Dates cluster on the
+boundaries the rules care about (the reference date, the day either side, birthdays on the
+date, a leap day, the edges of the 6- and 12-month windows).
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from conftest import DuckDBEngine, SparkEngine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from spec_engines import DuckDBEngine, SparkEngine
 from spec_support import CODE, REF, Spec, patient
 
 from joinedup.programmes import load_programme

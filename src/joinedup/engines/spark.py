@@ -28,7 +28,7 @@ import shutil
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from joinedup.domain import contract
 from joinedup.domain.errors import UserError
@@ -257,7 +257,7 @@ def _backend_class() -> type[BaseBackend]:
 
     ibis.pyspark  # noqa: B018 - loading the backend through ibis registers its options
 
-    class SparkBackend(Backend):  # type: ignore[misc]
+    class SparkBackend(Backend):
         cleanup: tuple[Path | None, SparkSession | None] = (None, None)
 
         def disconnect(self) -> None:
