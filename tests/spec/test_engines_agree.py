@@ -97,9 +97,9 @@ def populations(draw: st.DrawFn) -> dict[str, list[dict[str, Any]]]:
     return tables
 
 
-EXAMPLES = settings(max_examples=5, deadline=None, derandomize=True, database=None,
-                    suppress_health_check=[HealthCheck.too_slow])
-"""Few examples, always the same ones: each costs a few seconds of Spark planning."""
+EXAMPLES = settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+"""Few examples (the same ones every run: tests/conftest.py's profile), as each costs seconds
+of Spark planning."""
 
 
 @EXAMPLES
