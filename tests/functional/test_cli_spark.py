@@ -3,8 +3,8 @@
 A small synthetic ICS (every practice of the West Yorkshire footprint, a few patients each) is
 generated, loaded into a DuckDB store and run on both engines: Spark from the store (its Parquet
 copy) and from the generator's own Parquet tables, with `patients` split into parts. The outputs
-must be the same files, row for row. Spark runs on the test worker's one session (tests/fixtures/spark.py), which the engine
-reuses and leaves running.
+must be the same files, row for row. Spark runs on the test worker's one session
+(tests/fixtures/spark.py), which the engine reuses and leaves running.
 """
 
 from __future__ import annotations
