@@ -16,7 +16,7 @@ install: $(STAMP) $(NPM_STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
 	touch $(STAMP)
 
 # The NHS.UK frontend CSS/JS/images and Vega-Lite (vega, vega-lite, vega-embed: the dashboard's
@@ -32,16 +32,20 @@ $(NPM_STAMP): package.json package-lock.json
 	touch $(NPM_STAMP)
 
 # Debian packages the tests need: PostgreSQL (the tests start a throwaway cluster of their own on
-# loopback) and Chromium (driven by Playwright). Skipped when both are already there.
+# loopback), Chromium (driven by Playwright) and Java 17 for Spark's local mode (the spark
+# engine's tests). Each is skipped when already there (any `java` on the PATH will do).
 system-deps:
-	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v chromium >/dev/null; then \
+	@pkgs=""; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || pkgs="$$pkgs postgresql"; \
+	command -v chromium >/dev/null || pkgs="$$pkgs chromium fonts-liberation"; \
+	command -v java >/dev/null || pkgs="$$pkgs openjdk-17-jre-headless"; \
+	if [ -z "$$pkgs" ]; then \
 	  true; \
 	elif [ "$$(id -u)" = 0 ]; then \
 	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-	    postgresql chromium fonts-liberation; \
+	    $$pkgs; \
 	else \
-	  echo "make system-deps: as root, or install the Debian packages postgresql chromium" \
-	    "fonts-liberation"; exit 1; \
+	  echo "make system-deps: as root, or install the Debian packages$$pkgs"; exit 1; \
 	fi
 
 demo: install

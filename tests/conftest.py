@@ -17,7 +17,8 @@ settings.register_profile("default", derandomize=True, database=None)
 settings.register_profile("explore", derandomize=False, max_examples=500)
 settings.load_profile("default")
 
-pytest_plugins = ["fixtures.postgres", "fixtures.ops", "fixtures.web", "fixtures.browser"]
+pytest_plugins = ["pytester", "fixtures.postgres", "fixtures.ops", "fixtures.web",
+                  "fixtures.browser", "fixtures.spark"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"

@@ -11,7 +11,7 @@ import sys
 
 HEAVY = (
     "ibis", "duckdb", "pandas", "pyarrow", "matplotlib", "numpy", "openpyxl", "jinja2",
-    "sqlalchemy", "fastapi", "uvicorn", "ortools", "alembic", "xlsxwriter",
+    "sqlalchemy", "fastapi", "uvicorn", "ortools", "alembic", "xlsxwriter", "pyspark", "py4j",
 )
 
 

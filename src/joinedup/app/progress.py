@@ -17,7 +17,7 @@ from typing import Any
 
 from joinedup import __version__
 from joinedup.app.programme import ProgrammeRequest, ProgrammeSetup
-from joinedup.app.store import OpenStore, open_store
+from joinedup.app.store import EngineChoice, OpenStore, open_store
 from joinedup.domain.ambitions import Ambition
 from joinedup.domain.disclosure import output_note
 from joinedup.domain.progress import (
@@ -46,6 +46,7 @@ class ProgressOptions(ProgrammeRequest):
     last: date | None = None
     every: str = "quarter"
     periods: int | None = None
+    engine: EngineChoice = field(default_factory=EngineChoice)  # DuckDB unless asked
 
 
 def measure_series(
@@ -104,7 +105,7 @@ def run_progress(
     options = options or ProgressOptions()
     setup = ProgrammeSetup.load(options.programme, options.parameters_dir)
     ambition = setup.ambition(options.ambition)
-    with open_store(db_path) as store:
+    with open_store(db_path, engine=options.engine) as store:
         last = store.reference_date(options.last, option="the last date with --to")
         ends = period_ends(last, options.every, first=options.first, count=options.periods)
         series = measure_series(store, setup, ends, ambition,

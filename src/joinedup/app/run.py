@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from joinedup.app.programme import ProgrammeRequest, ProgrammeSetup
 from joinedup.app.saved_plans import Targeting, resolve_targeting
-from joinedup.app.store import StoreOpenError, open_store
+from joinedup.app.store import EngineChoice, StoreOpenError, open_store
 from joinedup.domain.ambitions import Ambition
 from joinedup.domain.disclosure import PublicationPolicy, output_note
 from joinedup.domain.inequality import practice_deprivation_counts
@@ -62,6 +62,7 @@ class RunOptions(ProgrammeRequest):
     trend_periods: int | None = None  # also measure this many quarters up to the date (trends)
     saved_plan: bool = True
     ops: str | None = None
+    engine: EngineChoice = field(default_factory=EngineChoice)  # DuckDB unless asked
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def compute_run(
     ambition = setup.ambition(options.ambition)
     targeting = targeting or resolve_targeting(db_path, options)
 
-    with open_store(db_path) as store:
+    with open_store(db_path, engine=options.engine) as store:
         reference_date = store.reference_date(options.reference_date)
         say(f"computing {programme.title} measures at {reference_date}")
         counts, inputs = store.kind.practice_counts(

@@ -8,6 +8,7 @@ or engine is a registration in `domain.extensions`, and every user error is one 
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -52,18 +53,41 @@ class OpenStore:
         return dict(zip(orgs["org_code"], orgs["name"], strict=True))
 
 
+@dataclass(frozen=True)
+class EngineChoice:
+    """Which engine measures the store (a name in `ENGINES`; None: the default, DuckDB) and,
+    for an engine that runs on a cluster, where (Spark: a master URL; None: the engine's own
+    default, for Spark `JOINEDUP_SPARK_MASTER` or local mode)."""
+
+    name: str | None = None
+    master: str | None = None
+
+
 @contextmanager
-def open_store(path: Path | str, *, engine: str | None = None) -> Iterator[OpenStore]:
+def open_store(path: Path | str, *, engine: EngineChoice | None = None) -> Iterator[OpenStore]:
     """The store at `path`, read-only, closed on leaving the block.
 
-    Refuses, as one `UserError` line, a path that is missing, a folder, a pipe, not a DuckDB
-    file, damaged or held open by another program (`store.check_store`), and a store holding
-    neither patient-level records nor aggregates.
+    Refuses, as one `UserError` line, a path that is missing, a pipe, not a DuckDB file,
+    damaged or held open by another program (`store.check_store`), a folder unless the engine
+    reads folders of Parquet tables (Spark does), a master for an engine that has none, and a
+    store holding neither patient-level records nor aggregates.
     """
     path = Path(path)
-    check_store(path)  # a StoreError naming the path: missing, not DuckDB, damaged, busy
-    connect = ENGINES.load(engine or ENGINES.default)
-    con = connect(path, read_only=True)
+    choice = engine or EngineChoice()
+    name = choice.name or ENGINES.default
+    connect = ENGINES.load(name)
+    options: dict[str, Any] = {}
+    if choice.master is not None:
+        if "master" not in inspect.signature(connect).parameters:
+            raise StoreOpenError(f"the {name} engine runs in this process; it takes no master")
+        options["master"] = choice.master
+    if not path.is_dir():
+        check_store(path)  # a StoreError naming the path: missing, not DuckDB, damaged, busy
+    try:
+        con = connect(path, read_only=True, **options)
+    except FileNotFoundError:  # a folder, and this engine reads only store files
+        check_store(path)  # says so, as for any path that is not a store
+        raise
     try:
         yield OpenStore(con=con, kind=_kind_of(con, path), path=path)
     finally:

@@ -15,6 +15,7 @@ import typer
 
 if TYPE_CHECKING:
     from joinedup.app.programme import AmbitionRequest, PublicationPolicy
+    from joinedup.app.store import EngineChoice
 
 Db = Annotated[Path, typer.Option("--db", help="DuckDB store made by `joinedup load` or "
                                                 "`joinedup import`.")]
@@ -42,6 +43,15 @@ SuppressMax = Annotated[int, typer.Option(
 RoundTo = Annotated[int, typer.Option(
     "--round-to", min=1, help="With --publish: round other counts to the nearest this.",
 )]
+Engine = Annotated[str, typer.Option(
+    "--engine", help="Where the measures run: duckdb (embedded) or spark (Apache Spark, "
+                     "from the package's spark extra, with Java 17; --db may then also be a "
+                     "folder of contract Parquet tables; docs/engines.md).",
+)]
+SparkMaster = Annotated[str | None, typer.Option(
+    "--spark-master", metavar="URL", help="With --engine spark: the Spark master (default: "
+                                          "$JOINEDUP_SPARK_MASTER, else local[*], this machine).",
+)]
 
 
 def ambition_request(
@@ -51,6 +61,12 @@ def ambition_request(
     from joinedup.app.programme import AmbitionRequest
 
     return AmbitionRequest(detect=detect, treat=treat, combined=combined)
+
+
+def engine_choice(engine: str, master: str | None) -> EngineChoice:
+    from joinedup.app.store import EngineChoice
+
+    return EngineChoice(name=engine, master=master)
 
 
 def publication(publish: bool, suppress_max: int, round_to: int) -> PublicationPolicy | None:

@@ -13,11 +13,14 @@ from joinedup.cli.options import (
     AmbitionDetect,
     AmbitionTreat,
     Db,
+    Engine,
     Parameters,
     Publish,
     RoundTo,
+    SparkMaster,
     SuppressMax,
     ambition_request,
+    engine_choice,
     parse_date,
     publication,
 )
@@ -57,6 +60,8 @@ def progress(
     publish: Publish = False,
     suppress_max: SuppressMax = 7,
     round_to: RoundTo = 5,
+    engine: Engine = "duckdb",
+    spark_master: SparkMaster = None,
 ) -> None:
     """Measure PROGRAMME at each period end; write the trend and the practices that improved."""
     from rich.console import Console
@@ -72,6 +77,7 @@ def progress(
         every=every, periods=periods,
         ambition=ambition_request(ambition_detect, ambition_treat, ambition),
         parameters_dir=parameters, publish=publication(publish, suppress_max, round_to),
+        engine=engine_choice(engine, spark_master),
     )
     console = Console(stderr=True)
     with user_errors(), console.status("measuring") as status:

@@ -13,11 +13,14 @@ from joinedup.cli.options import (
     AmbitionDetect,
     AmbitionTreat,
     Db,
+    Engine,
     Parameters,
     Publish,
     RoundTo,
+    SparkMaster,
     SuppressMax,
     ambition_request,
+    engine_choice,
     parse_date,
     publication,
 )
@@ -62,6 +65,8 @@ def run(
         "--ops", help="Operational store holding the saved plan (default: the one beside --db, "
                       "if it exists): a PostgreSQL URL or a SQLite file path.",
     )] = None,
+    engine: Engine = "duckdb",
+    spark_master: SparkMaster = None,
 ) -> None:
     """Measure, target and size the prize for PROGRAMME; write the practice table and report."""
     from rich.console import Console
@@ -74,6 +79,7 @@ def run(
         willing_file=willing, wave_size=waves, max_waves=max_waves, parameters_dir=parameters,
         publish=publication(publish, suppress_max, round_to), trend_periods=trend,
         saved_plan=saved_plan, ops=ops,
+        engine=engine_choice(engine, spark_master),
     )
     console = Console(stderr=True)
     with user_errors(), console.status("running") as status:

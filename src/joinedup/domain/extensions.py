@@ -116,8 +116,12 @@ STORE_KINDS = ExtensionPoint(
 ENGINES = ExtensionPoint(
     "engine",
     "Where the measures run: a function `connect(path, read_only=...)` giving an Ibis backend "
-    "over the store's tables (DuckDB embedded by default).",
-    {"duckdb": "joinedup.engines.duckdb:connect"},
+    "over the store's tables (DuckDB embedded by default; Apache Spark, with a `master=` "
+    "keyword, from the `spark` extra: docs/engines.md).",
+    {
+        "duckdb": "joinedup.engines.duckdb:connect",
+        "spark": "joinedup.engines.spark:connect",
+    },
 )
 
 FOOTPRINTS = ExtensionPoint(

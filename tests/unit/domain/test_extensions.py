@@ -28,7 +28,7 @@ def test_every_registered_target_loads(point: ExtensionPoint) -> None:
 
 
 def test_an_unknown_name_is_a_user_error_listing_the_choices() -> None:
-    message = "unknown engine 'oracle'; choose one of: duckdb"
+    message = "unknown engine 'oracle'; choose one of: duckdb, spark"
     with pytest.raises(UnknownExtensionError, match=message):
         ENGINES.load("oracle")
     assert issubclass(UnknownExtensionError, UserError)
