@@ -51,6 +51,9 @@ class Services:
     settings: ServeSettings
     store: OpsStore
     csrf_key: bytes
+    extras: dict[str, Any] = field(default_factory=dict)
+    """Capabilities opened on first use and kept for the server's life (the shared care
+    record: `joinedup.app.record.record_service`)."""
 
     def close(self) -> None:
         self.store.close()

@@ -27,6 +27,12 @@ class Action(StrEnum):
     PATIENT_EXPORT = "patient.export"
     """A download (CSV, Excel, bundle) that carries patient-level data away."""
     ACCESS_REFUSED = "access.refused"
+    RECORD_CREATE = "record.create"
+    RECORD_UPDATE = "record.update"
+    BREAK_GLASS = "record.break_glass"
+    """An emergency access to a record outside a care relationship (flagged for review)."""
+    BREAK_GLASS_REVIEW = "record.break_glass_review"
+    NOTIFICATION_REPLAY = "record.notification_replay"
 
 
 class Outcome(StrEnum):
