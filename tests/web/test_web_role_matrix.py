@@ -26,6 +26,7 @@ from joinedup.web.auth import access_of
 ANYONE = "anyone"
 EVERY_ROLE = frozenset(WORLD_USERS)
 ADMIN = frozenset({"admin"})
+NURSE = frozenset({"nurse"})
 
 # (method, path as requested, route template, who may use it, page or api)
 ROUTES: list[tuple[str, str, str, frozenset[str] | str, str]] = [
@@ -48,6 +49,29 @@ ROUTES: list[tuple[str, str, str, frozenset[str] | str, str]] = [
     ("GET", "/api/test/records/9000000009", "/api/test/records/{patient}",
      frozenset({"nurse"}), "api"),
     ("GET", "/api/test/records/9000000025", "/api/test/records/{patient}", frozenset(), "api"),
+    ("GET", "/api/record/break-glass", "/api/record/break-glass", ADMIN, "api"),
+    ("POST", "/api/record/break-glass/1/review", "/api/record/break-glass/{grant_id}/review",
+     ADMIN, "api"),
+    ("GET", "/api/record/dead-letters", "/api/record/dead-letters", ADMIN, "api"),
+    ("POST", "/api/record/dead-letters/replay", "/api/record/dead-letters/replay", ADMIN, "api"),
+    ("GET", "/fhir/metadata", "/fhir/metadata", ANYONE, "api"),
+    ("POST", "/fhir", "/fhir", NURSE, "api"),
+    ("GET", "/fhir/Patient/p1/$everything", "/fhir/Patient/{res_id}/$everything", NURSE, "api"),
+    ("POST", "/fhir/Patient/p1/$break-glass", "/fhir/Patient/{res_id}/$break-glass", NURSE,
+     "api"),
+    ("GET", "/fhir/Subscription/s1/$status", "/fhir/Subscription/{res_id}/$status", NURSE,
+     "api"),
+    ("GET", "/fhir/AuditEvent", "/fhir/AuditEvent", ADMIN, "api"),
+    ("GET", "/fhir/AuditEvent/a1", "/fhir/AuditEvent/{res_id}", ADMIN, "api"),
+    ("GET", "/fhir/Patient", "/fhir/{res_type}", NURSE, "api"),
+    ("POST", "/fhir/Patient/_search", "/fhir/{res_type}/_search", NURSE, "api"),
+    ("POST", "/fhir/Patient", "/fhir/{res_type}", NURSE, "api"),
+    ("GET", "/fhir/Patient/_history", "/fhir/{res_type}/_history", NURSE, "api"),
+    ("GET", "/fhir/Patient/p1", "/fhir/{res_type}/{res_id}", NURSE, "api"),
+    ("PUT", "/fhir/Patient/p1", "/fhir/{res_type}/{res_id}", NURSE, "api"),
+    ("GET", "/fhir/Patient/p1/_history", "/fhir/{res_type}/{res_id}/_history", NURSE, "api"),
+    ("GET", "/fhir/Patient/p1/_history/1", "/fhir/{res_type}/{res_id}/_history/{version}",
+     NURSE, "api"),
 ]
 
 
@@ -102,7 +126,7 @@ def test_every_route_for_every_role(world: World, credentials: str) -> None:
             if method == "POST" and path == "/logout" and user is not None:
                 continue  # signing out would end the session the next rows need
             headers = {}
-            if method == "POST" and (user is None or credentials == "session"):
+            if method in ("POST", "PUT") and (user is None or credentials == "session"):
                 headers["X-CSRF-Token"] = form_token(client, "/logout" if user else "/login")
             response = client.request(method, path, headers=headers)
             got = _outcome(response.status_code, response.headers.get("location"))

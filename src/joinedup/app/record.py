@@ -297,6 +297,25 @@ class RecordService:
                    reason=grant.reason, subtype="operation")
         return grant
 
+    def glass_to_review(self, principal: Principal | None) -> list[Grant]:
+        """Break-glass accesses nobody has reviewed yet (admins, who read the audit log)."""
+        if principal is not None:
+            authorise(principal, Permission.AUDIT_READ)
+        return self.break_glass.listed(unreviewed_only=True)
+
+    def review_glass(self, principal: Principal | None, grant_id: int, note: str,
+                     client: str | None = None) -> Grant:
+        """Mark a break-glass access reviewed, with what the reviewer found; audited."""
+        if principal is not None:
+            authorise(principal, Permission.AUDIT_READ)
+        reviewer = principal.name if principal else "operator"
+        grant = self.break_glass.review(grant_id, reviewer, note, self.now())
+        if principal is not None:
+            record_access(self.ops, principal, Action.BREAK_GLASS_REVIEW,
+                          f"record/break-glass/{grant_id}", [f"Patient/{grant.patient_id}"],
+                          reason=grant.review_note, client=client)
+        return grant
+
     def capability(self) -> dict[str, Any]:
         return capability_statement(__version__, instant(self.now())[:10], self.base_url)
 

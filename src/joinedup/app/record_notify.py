@@ -16,7 +16,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from joinedup.app.audit import record_access
-from joinedup.app.record import Caller, RecordService
+from joinedup.app.record import Caller, RecordService, record_service
+from joinedup.app.serve import Services
 from joinedup.domain.audit import Action
 from joinedup.domain.roles import Permission, Principal, authorise
 from joinedup.record.delivery import Letter
@@ -24,7 +25,7 @@ from joinedup.record.outcome import not_found
 from joinedup.record.subscriptions import parse
 
 __all__ = ["HospitalStay", "Letter", "dead_letters", "hospital_activity", "replay",
-           "start_delivery", "subscription_status"]
+           "start_delivery", "start_notifications", "subscription_status"]
 
 
 def subscription_status(service: RecordService, caller: Caller, subscription_id: str,
@@ -56,6 +57,11 @@ def replay(service: RecordService, principal: Principal | None, ids: list[int] |
         record_access(service.ops, principal, Action.NOTIFICATION_REPLAY,
                       "record/dead-letters", client=client)
     return service.delivery.replay(ids)
+
+
+def start_notifications(services: Services) -> Callable[[], None]:
+    """Open the record of a starting server and deliver its notifications in the background."""
+    return start_delivery(record_service(services))
 
 
 def start_delivery(service: RecordService, every_seconds: float = 1.0) -> Callable[[], None]:

@@ -19,9 +19,10 @@ from fastapi.staticfiles import StaticFiles
 
 from joinedup import __version__
 from joinedup.app.errors import UserError
+from joinedup.app.record_notify import start_notifications
 from joinedup.app.serve import ServeSettings, Services, open_services
 from joinedup.web import errors, fhir
-from joinedup.web.api import account, audit
+from joinedup.web.api import account, audit, record
 from joinedup.web.csrf import csrf_guard
 from joinedup.web.middleware import RequestLog, SecurityHeaders
 from joinedup.web.pages import admin, home, signin
@@ -35,6 +36,7 @@ ROUTERS: list[tuple[str, APIRouter]] = [
     ("", admin.router),
     ("/api", account.router),
     ("/api", audit.router),
+    ("/api", record.router),
     ("/fhir", fhir.router),
 ]
 """(prefix, router) for everything the server answers. Add a line to add a page or an API."""
@@ -57,7 +59,9 @@ def create_app(settings: ServeSettings, services: Services | None = None,
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        stop_notifications = start_notifications(opened)
         yield
+        stop_notifications()
         opened.close()
 
     app = FastAPI(
