@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 import rich.style  # noqa: F401  rich seeds the global `random` on first import; do it before the guard
 
-pytest_plugins = ["fixtures.postgres", "fixtures.ops", "fixtures.web", "fixtures.browser"]
+pytest_plugins = ["fixtures.postgres", "fixtures.ops", "fixtures.web", "fixtures.browser",
+                  "fixtures.record"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
