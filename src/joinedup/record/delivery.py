@@ -1,8 +1,9 @@
 """Sending queued notifications: at least once, in order per patient, with retries and backoff.
 
 Why: a notification that a patient was admitted matters only if it arrives, and a discharge
-that overtakes its admission confuses the receiver. So for each subscription and patient only
-the oldest undelivered event is sent; later ones wait behind it. A failure (an error, a timeout,
+that overtakes its admission confuses the receiver. So for each endpoint and patient only the
+oldest undelivered event is sent; later ones (of any of that endpoint's subscriptions) wait
+behind it, while other endpoints and other patients go on. A failure (an error, a timeout,
 an answer other than 2xx) is retried after an exponentially growing delay
 (joinedup.domain.subscription_topics.DeliveryPolicy); after the last attempt the event moves to
 the dead-letter list and the events behind it go on. An admin replays dead letters, which puts
@@ -86,7 +87,7 @@ class Delivery:
         o = notification_outbox
         now = self.store.clock()
         heads = (select(func.min(o.c.id).label("id")).where(o.c.status == "pending")
-                 .group_by(o.c.subscription_id, o.c.patient_id).subquery())
+                 .group_by(o.c.endpoint, o.c.patient_id).subquery())
         with self.store.engine.begin() as conn:
             row = conn.execute(select(o).join(heads, heads.c.id == o.c.id)
                                .where(o.c.next_attempt_at <= now)

@@ -93,6 +93,7 @@ notification_outbox = Table(
     "notification_outbox", metadata,
     Column("id", Integer, primary_key=True),
     Column("subscription_id", String(64), nullable=False),
+    Column("endpoint", String(512), nullable=False),
     Column("topic", String(256), nullable=False),
     Column("event_number", Integer, nullable=False),
     Column("patient_id", String(64), nullable=True),
@@ -106,5 +107,5 @@ notification_outbox = Table(
     Column("last_error", Text, nullable=True),
     Column("delivered_at", DateTime, nullable=True),
     Index("ix_notification_outbox_due", "status", "next_attempt_at"),
-    Index("ix_notification_outbox_order", "subscription_id", "patient_id", "id"),
+    Index("ix_notification_outbox_order", "endpoint", "patient_id", "id"),
 )

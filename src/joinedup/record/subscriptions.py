@@ -166,7 +166,8 @@ class Subscriptions:
                 continue
             number = self._next_event(conn, spec.id)
             conn.execute(insert(notification_outbox).values(
-                subscription_id=spec.id, topic=spec.topic.url, event_number=number,
+                subscription_id=spec.id, endpoint=spec.endpoint[:512], topic=spec.topic.url,
+                event_number=number,
                 patient_id=after.patient_id, focus_type=after.type, focus_id=after.id,
                 focus_version=after.version, created_at=now, status="pending", attempts=0,
                 next_attempt_at=now))

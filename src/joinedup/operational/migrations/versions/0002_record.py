@@ -94,6 +94,7 @@ def upgrade() -> None:
         "notification_outbox",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("subscription_id", sa.String(64), nullable=False),
+        sa.Column("endpoint", sa.String(512), nullable=False),
         sa.Column("topic", sa.String(256), nullable=False),
         sa.Column("event_number", sa.Integer, nullable=False),
         sa.Column("patient_id", sa.String(64), nullable=True),
@@ -110,7 +111,7 @@ def upgrade() -> None:
     op.create_index("ix_notification_outbox_due", "notification_outbox",
                     ["status", "next_attempt_at"])
     op.create_index("ix_notification_outbox_order", "notification_outbox",
-                    ["subscription_id", "patient_id", "id"])
+                    ["endpoint", "patient_id", "id"])
 
 
 def downgrade() -> None:
