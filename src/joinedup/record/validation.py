@@ -241,7 +241,7 @@ def _required_codes(resource: dict[str, Any], kind: str) -> Iterator[Issue]:
     for element, allowed in required_codes().get(kind, []):
         for path, value in _values_at(resource, element.split("."), kind):
             for one in value if isinstance(value, list) else [value]:
-                if one not in allowed:
+                if isinstance(one, str) and one not in allowed:
                     yield Issue("code-invalid", "the code is not in the element's required "
                                 "R4 value set", path)
 
