@@ -61,8 +61,8 @@ def test_writing_needs_a_relationship_or_makes_one(seeded: World) -> None:
     nurse = seeded.client("nurse")
     note = {"resourceType": "Observation", "status": "final",
             "code": {"coding": [{"system": "http://snomed.info/sct", "code": "72313002"}]}}
-    mine = nurse.post("/fhir/Observation", json={**note,
-                                                  "subject": {"reference": f"Patient/{RELATED[0]}"}})
+    mine = nurse.post("/fhir/Observation",
+                      json={**note, "subject": {"reference": f"Patient/{RELATED[0]}"}})
     assert mine.status_code == 201
     theirs = nurse.post("/fhir/Observation",
                         json={**note, "subject": {"reference": f"Patient/{UNRELATED[0]}"}})

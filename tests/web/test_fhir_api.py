@@ -74,8 +74,10 @@ def test_update_creates_with_a_client_id(nurse: Any) -> None:
 
 def test_date_prefixes_compare_ranges(nurse: Any) -> None:
     made = {}
-    for name, when in (("jan", "2026-01-15"), ("feb", "2026-02-10T08:00:00Z"), ("mar", "2026-03")):
-        made[nurse.post("/fhir/Observation", json=observation("38341003", when)).json()["id"]] = name
+    for name, when in (("jan", "2026-01-15"), ("feb", "2026-02-10T08:00:00Z"),
+                       ("mar", "2026-03")):
+        answer = nurse.post("/fhir/Observation", json=observation("38341003", when))
+        made[answer.json()["id"]] = name
 
     def names(date: str) -> set[str]:
         bundle = nurse.get("/fhir/Observation", params={"date": date, "code": "38341003"}).json()

@@ -42,7 +42,7 @@ class Endpoint:
         received, headers, endpoint = self.received, self.headers, self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (the standard library's name)
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 if endpoint.failing:
                     self.send_response(503)

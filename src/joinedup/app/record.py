@@ -253,7 +253,9 @@ class RecordService:
             self.audit(caller, action, f"fhir/{res_type}", [stored.patient_id],
                        subtype="create" if created else "update")
 
-        if deferred is None:
+        if caller.principal is None:
+            pass  # the operator loading files: not a view of a record (app/record_load.py)
+        elif deferred is None:
             audit()
         else:
             deferred.append(audit)

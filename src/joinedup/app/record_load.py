@@ -114,3 +114,55 @@ def load_resources(service: RecordService, resources: Iterator[tuple[str, dict[s
     if batch:
         flush()
     return report
+
+
+SYNTHETIC_TABLES = ("organisations", "patients", "encounters", "clinical_events", "medications")
+
+
+def _rows(con: Any, table: str) -> list[dict[str, Any]]:
+    from joinedup.engines.tables import has_table
+
+    if not has_table(con, table):
+        return []
+    frame = con.table(table).execute()
+    frame = frame.astype(object).where(frame.notna(), None)
+    return list(frame.to_dict("records"))
+
+
+def load_analytics_store(service: RecordService, db: Path, progress: Progress | None = None
+                         ) -> tuple[dict[str, int], LoadReport]:
+    """Every contract row of the analytics store at `db` as FHIR resources in the record.
+
+    Returns the rows read per table and the load report. Rows are already validated by
+    `joinedup load`; each resource is validated again as FHIR R4 and UK Core. Loading again
+    updates each resource to a new version (ids come from the contract's keys).
+    """
+    from joinedup.app.store import open_store
+    from joinedup.record import synthetic
+
+    with open_store(db) as opened:
+        tables = {name: _rows(opened.con, name) for name in SYNTHETIC_TABLES}
+        today = opened.reference_date()
+    counts = {name: len(rows) for name, rows in tables.items()}
+    visits = [r for r in tables["encounters"] if r["kind"] == "community_visit"]
+
+    def resources() -> Iterator[tuple[str, dict[str, Any]]]:
+        for index, row in enumerate(tables["organisations"], 1):
+            yield f"organisations row {index}", synthetic.organization(row)
+        for index, row in enumerate(tables["patients"], 1):
+            yield f"patients row {index}", synthetic.patient(row)
+        for index, row in enumerate(tables["encounters"], 1):
+            made = synthetic.encounter(row)
+            if made is not None:
+                yield f"encounters row {index}", made
+        for episode in synthetic.caseloads(visits, today, service.policy.recent_days):
+            yield f"community visits of {episode['id']}", episode
+        for index, row in enumerate(tables["clinical_events"], 1):
+            yield f"clinical_events row {index}", synthetic.observation(index, row)
+        for index, row in enumerate(tables["medications"], 1):
+            yield f"medications row {index}", synthetic.medication(index, row)
+
+    discharges = sum(1 for r in tables["encounters"] if r["kind"] == "discharge")
+    total = sum(counts.values()) - discharges + len({(r["patient_id"], r["org_code"])
+                                                     for r in visits})
+    return counts, load_resources(service, resources(), total, progress)

@@ -25,6 +25,8 @@ from joinedup.record.search_params import date_span, reference_key
 from joinedup.record.store import RecordStore, Stored
 
 ODS_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"
+LOCAL_ORG = "https://joinedup.invalid/fhir/Id/org-code"
+"""Synthetic organisations whose codes are not ODS-shaped (community teams `CT-BDC`)."""
 OPEN_ENCOUNTER = {"planned", "arrived", "triaged", "in-progress", "onleave"}
 FINISHED = {"finished", "completed", "cancelled", "entered-in-error", "revoked", "stopped"}
 
@@ -50,11 +52,19 @@ class Relationships:
             return
         kind: Relationship
         if stored.type == "Patient":
-            refs = content.get("generalPractitioner") or (
-                [content["managingOrganization"]] if "managingOrganization" in content else [])
-            kind, start, end = Relationship.REGISTERED, None, None
-            if content.get("active") is False:
+            if content.get("active") is False or "deceasedDateTime" in content or content.get(
+                    "deceasedBoolean") is True:
                 return
+            for ref in content.get("generalPractitioner") or (
+                    [content["managingOrganization"]] if "managingOrganization" in content
+                    else []):
+                org = self.org_code(conn, ref)
+                start, end = self._registration(ref)
+                if org:
+                    yield {"patient_id": patient, "org_code": org, "kind": "registered",
+                           "source_type": stored.type, "source_id": stored.id, "start": start,
+                           "until": valid_until(Relationship.REGISTERED, end, self.policy)}
+            return
         elif stored.type == "Encounter":
             refs = [content["serviceProvider"]] if "serviceProvider" in content else []
             kind = Relationship.ENCOUNTER
@@ -75,6 +85,17 @@ class Relationships:
                        "source_type": stored.type, "source_id": stored.id, "start": start,
                        "until": valid_until(kind, end, self.policy)}
 
+    @staticmethod
+    def _registration(reference: Any) -> tuple[datetime | None, datetime | None]:
+        """A registration's period, from joinedup's registration-period extension if given."""
+        for ext in reference.get("extension", []) if isinstance(reference, dict) else []:
+            if ext.get("url", "").endswith("/registration-period"):
+                span = date_span(ext.get("valuePeriod", {}))
+                if span:
+                    return (span[0] if span[0].year > 1 else None,
+                            span[1] if span[1].year < 9999 else None)
+        return None, None
+
     def _span(self, period: Any, status: Any) -> tuple[datetime | None, datetime | None]:
         span = date_span(period) if isinstance(period, dict) else None
         start = span[0] if span and span[0].year > 1 else None
@@ -87,7 +108,7 @@ class Relationships:
         if not isinstance(reference, dict):
             return None
         ident = reference.get("identifier")
-        if isinstance(ident, dict) and ident.get("system") == ODS_SYSTEM:
+        if isinstance(ident, dict) and ident.get("system") in (ODS_SYSTEM, LOCAL_ORG):
             value = ident.get("value")
             return value.upper() if isinstance(value, str) else None
         key = reference_key(reference)
@@ -97,7 +118,8 @@ class Relationships:
         if org is None:
             return None
         for item in org.content.get("identifier", []):
-            if item.get("system") == ODS_SYSTEM and isinstance(item.get("value"), str):
+            if item.get("system") in (ODS_SYSTEM, LOCAL_ORG) and isinstance(item.get("value"),
+                                                                            str):
                 return str(item["value"]).upper()
         return None
 

@@ -17,6 +17,8 @@ The checks:
    number (ten digits, Modulus 11, an issued or test range); a Coding whose system is SNOMED CT
    (`http://snomed.info/sct`) or dm+d (`https://dmd.nhs.uk`) has a SNOMED CT concept id; an
    Identifier whose system is `https://fhir.nhs.uk/Id/ods-organization-code` has an ODS code.
+4. A carer (RelatedPerson with the Caregiver relationship) carries its consent
+   (joinedup.domain.carers).
 Invariants written in FHIRPath (e.g. `ele-1`) other than these are not evaluated.
 """
 
@@ -29,6 +31,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from joinedup.domain.carers import consent_problem
 from joinedup.domain.nhs_number import range_problem
 from joinedup.domain.sctid import concept_id_problem
 from joinedup.record.model import DATE_PATTERNS, ElementDef, elements, resource_class
@@ -63,6 +66,10 @@ def problems(resource: Any, expected_type: str | None = None) -> list[Issue]:
     _resource(resource, kind, issues)
     issues.extend(_required_codes(resource, kind))
     issues.extend(_uk_core(resource, kind))
+    if kind == "RelatedPerson":
+        problem = consent_problem(resource)
+        if problem:
+            issues.append(Issue("business-rule", problem, "RelatedPerson.extension"))
     return issues
 
 
