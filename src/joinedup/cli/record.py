@@ -76,3 +76,44 @@ def _summary(report: object) -> None:
     typer.echo(f"stored {loaded} resources, refused {len(rejected)}")
     for where, why in rejected[:20]:
         typer.echo(f"  refused {where}: {why}", err=True)
+
+
+@app.command("export")
+def export(
+    db: Db,
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the contract CSV files to.",
+                                      show_default=False)],
+    ops: Ops = None,
+) -> None:
+    """Write the record as contract tables; then `joinedup load OUT --db DB` brings it into
+    analytics (the load replaces the store whole, or not at all)."""
+    from joinedup.app.accounts import opened_store
+    from joinedup.app.record import RecordService
+    from joinedup.app.record_export import export_record
+
+    with user_errors(), opened_store(db, ops) as store:
+        counts = export_record(RecordService(store), db, out)
+    typer.echo(", ".join(f"{n} {name}" for name, n in counts.items()))
+    typer.echo(f"next: joinedup load {out} --db {db}")
+
+
+@app.command("carers")
+def carers(
+    db: Db,
+    ops: Ops = None,
+    publish: Annotated[bool, typer.Option(
+        "--publish", help="Suppress counts of 1-7 and round the rest to 5, for publication."
+    )] = False,
+) -> None:
+    """Carers recorded in the record, by place (opted-out patients' carers left out)."""
+    from joinedup.app.accounts import opened_store
+    from joinedup.app.record import RecordService
+    from joinedup.app.record_export import carers_by_place, publish_carers
+
+    with user_errors(), opened_store(db, ops) as store:
+        counts = carers_by_place(RecordService(store))
+    typer.echo("place_code,place_name,carers")
+    rows = publish_carers(counts) if publish else [(c.place_code, c.place_name, c.carers)
+                                                   for c in counts]
+    for code, name, value in rows:
+        typer.echo(f"{code},{name},{'' if value is None else value}")

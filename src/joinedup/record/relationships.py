@@ -35,10 +35,14 @@ class Relationships:
     def __init__(self, store: RecordStore, policy: AccessPolicy) -> None:
         self.store = store
         self.policy = policy
+        self._org_codes: dict[str, str | None] = {}
+        """ODS code by Organization id, forgotten whenever an Organization is written."""
 
     def on_write(self, conn: Connection, before: Stored | None, after: Stored) -> None:
         """Hook: replace the relationships this resource gives (store.hooks)."""
         r = care_relationships
+        if after.type == "Organization":
+            self._org_codes.clear()
         if after.type not in ("Patient", "Encounter", "ServiceRequest", "EpisodeOfCare"):
             return
         conn.execute(delete(r).where(r.c.source_type == after.type, r.c.source_id == after.id))
@@ -114,7 +118,13 @@ class Relationships:
         key = reference_key(reference)
         if not key or not key.startswith("Organization/"):
             return None
-        org = self.store.read("Organization", key.split("/", 1)[1], conn)
+        org_id = key.split("/", 1)[1]
+        if org_id not in self._org_codes:
+            self._org_codes[org_id] = self._read_code(conn, org_id)
+        return self._org_codes[org_id]
+
+    def _read_code(self, conn: Connection, org_id: str) -> str | None:
+        org = self.store.read("Organization", org_id, conn)
         if org is None:
             return None
         for item in org.content.get("identifier", []):
