@@ -33,7 +33,7 @@ from sqlalchemy import Engine, func, select
 
 from joinedup.record import synthetic as s
 from joinedup.record.schema import fhir_resources, fhir_versions
-from joinedup.record.search_params import date_span, reference_key
+from joinedup.record.search_params import date_span, parse_span, reference_key
 
 KIND_OF_CLASS = {code: kind for kind, code in s.CLASS_OF_KIND.items()}
 
@@ -71,6 +71,12 @@ def _ext(node: Any, url: str) -> Any:
 def _day(text: Any) -> str | None:
     span = date_span(text) if isinstance(text, str | dict) else None
     return span[0].date().isoformat() if span and span[0].year > 1 else None
+
+
+def _moment(text: Any) -> datetime | None:
+    """The instant a dateTime names (the start of its precision), naive UTC."""
+    span = parse_span(text) if isinstance(text, str) else None
+    return span[0] if span else None
 
 
 def _ids(engine: Engine, kind: str, prefix: str) -> dict[str, int]:
@@ -172,9 +178,8 @@ def _encounters(engine: Engine, patient_ids: dict[str, int], org_code_of: Any
     for item in _resources(engine, "Encounter"):
         kinds = [c for t in item.get("type", []) for c in _codes(t, s.ENCOUNTER_KIND_SYSTEM)]
         kind = kinds[0] if kinds else KIND_OF_CLASS.get(item.get("class", {}).get("code"))
-        span = date_span(item.get("period")) if item.get("period") else None
-        start = span[0] if span and span[0].year > 1 else None
-        end = span[1] if span and span[1].year < 9999 else None
+        period = item.get("period") or {}
+        start, end = _moment(period.get("start")), _moment(period.get("end"))
         reasons = [c for r in item.get("reasonCode", []) for c in _codes(r, s.SNOMED)]
         row = {"encounter_id": ids[item["id"]],
                "patient_id": _patient_number(item.get("subject"), patient_ids),
