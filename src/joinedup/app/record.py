@@ -148,11 +148,11 @@ class RecordService:
         """One audit row, and the same event as an AuditEvent resource (issue 11)."""
         keys = sorted({f"Patient/{p}" for p in patients if p})
         principal = caller.principal
-        if principal is not None:
-            record_access(self.ops, principal, action, what, keys, reason=reason,
-                          client=caller.client, outcome=outcome)
         event = audit_event(caller, action, what, keys, reason, outcome, subtype, self.now())
-        with self.store.begin() as conn:
+        with self.store.begin() as conn:  # the row and the AuditEvent commit together
+            if principal is not None:
+                record_access(self.ops, principal, action, what, keys, reason=reason,
+                              client=caller.client, outcome=outcome, conn=conn)
             self.store.write(conn, event)
 
     # --- reading ------------------------------------------------------------------------
