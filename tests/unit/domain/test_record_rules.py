@@ -49,7 +49,8 @@ def test_verhoeff_by_hand() -> None:
 
 
 @pytest.mark.parametrize(("number", "ok"), [
-    ("4010232137", True),    # issued range 4: 4*10+0*9+1*8+0*7+2*6+3*5+2*4+1*3+3*2 = 92, 92 % 11 = 4, 11-4 = 7
+    # issued range 4: 4*10+0*9+1*8+0*7+2*6+3*5+2*4+1*3+3*2 = 92; 92 % 11 = 4; 11 - 4 = 7
+    ("4010232137", True),
     ("9000000009", True),    # the test range
     ("9912003888", True),    # UK Core's RichardSmith
     ("3120000009", False),   # Northern Ireland / CHI: not issued in England

@@ -28,7 +28,7 @@ def test_a_valid_patient_has_no_problems() -> None:
     ({"multipleBirthInteger": True}, ("value", "Patient.multipleBirthInteger")),
     ({"multipleBirthInteger": 2**31}, ("value", "Patient.multipleBirthInteger")),
     ({"birthDate": "1950-02-30T"}, ("value", "Patient.birthDate")),
-    ({"birthDate": ""}, ("value", "Patient.birthDate")),              # empty strings are not allowed
+    ({"birthDate": ""}, ("value", "Patient.birthDate")),              # no empty strings
     ({"name": []}, ("structure", "Patient.name")),                    # nor empty arrays
     ({"name": {"family": "x"}}, ("structure", "Patient.name")),       # repeating means an array
     ({"gender": None}, ("structure", "Patient.gender")),              # no nulls
