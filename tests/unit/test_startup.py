@@ -9,7 +9,10 @@ import json
 import subprocess
 import sys
 
-HEAVY = ("ibis", "duckdb", "pandas", "pyarrow", "matplotlib", "numpy", "openpyxl", "jinja2")
+HEAVY = (
+    "ibis", "duckdb", "pandas", "pyarrow", "matplotlib", "numpy", "openpyxl", "jinja2",
+    "sqlalchemy", "fastapi", "uvicorn", "ortools", "alembic", "xlsxwriter",
+)
 
 
 def test_importing_the_cli_loads_nothing_heavy() -> None:

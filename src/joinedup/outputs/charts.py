@@ -17,6 +17,8 @@ from matplotlib.figure import Figure
 FIND = "#005eb8"  # NHS blue
 TREAT = "#ed8b00"  # NHS orange
 GREY = "#768692"
+MAX_WAVE_LINES = 40
+"""Wave boundaries drawn on the Pareto curve; beyond this many they would be a grey wash."""
 
 
 def _figure(width: float, height: float) -> tuple[Figure, Any]:
@@ -43,7 +45,7 @@ def pareto_curve(shares: Sequence[float], wave_size: int | None = None) -> str:
     ax.set_ylabel("share of whole gap (%)")
     ax.set_ylim(0, 100)
     ax.grid(alpha=0.3)
-    if wave_size and shares:
+    if wave_size and shares and len(shares) // wave_size <= MAX_WAVE_LINES:
         for k in range(wave_size, len(shares) + 1, wave_size):
             ax.axvline(k, color=GREY, linewidth=0.6, linestyle=":")
     for spine in ("top", "right"):

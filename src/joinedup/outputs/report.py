@@ -22,6 +22,9 @@ from joinedup.outputs import charts
 from joinedup.outputs.chart_series import ChartSeries
 
 TOP_PRACTICES = 20
+CHART_ROWS = 25
+"""Bars a chart draws before the rest are grouped into one "others" bar: a chart of 1,250 PCNs
+is neither readable nor quick to draw, and every row is still in the table beside it."""
 
 _ENV = Environment(
     loader=PackageLoader("joinedup.outputs", "templates"),
@@ -111,18 +114,14 @@ def render_report(inputs: ReportInputs, programme: Programme, parameters: Parame
             for w in summary.get("waves", [])
         ],
         "places": [_group_row(r) for r in places],
-        "place_gap_svg": charts.find_and_treat_bars(
-            [r["name"] for r in places], [r["to_find"] or 0 for r in places],
-            [r["to_treat"] or 0 for r in places], "Patients to find and to treat",
-        ),
+        "place_gap_svg": _gap_bars(places, "Patients to find and to treat"),
         "place_rate_svg": charts.rate_bars(
-            [r["name"] for r in places], [r["detection_rate"] for r in places],
-            None if ambition.is_combined else ambition.detect, "Detection rate",
+            [r["name"] for r in places[:CHART_ROWS]],
+            [r["detection_rate"] for r in places[:CHART_ROWS]],
+            None if ambition.is_combined else ambition.detect,
+            "Detection rate" + _of_top(len(places)),
         ),
-        "pcn_gap_svg": charts.find_and_treat_bars(
-            [r["name"] for r in pcns], [r["to_find"] or 0 for r in pcns],
-            [r["to_treat"] or 0 for r in pcns], "Patients to find and to treat, by PCN",
-        ),
+        "pcn_gap_svg": _gap_bars(pcns, "Patients to find and to treat, by PCN"),
         "trend_svg": inputs.trend_svg,
         "inequality_svgs": [
             charts.inequality_bars(
@@ -144,6 +143,23 @@ _DIMENSION_LABELS = {
     "ethnicity": "ethnic group",
 }
 _MEASURE_LABELS = {"detection": "Detection rate", "treatment": "Treated share"}
+
+
+def _gap_bars(rows: Sequence[Mapping[str, Any]], title: str) -> str:
+    """Stacked gap bars for the largest CHART_ROWS rows, the rest summed into one bar."""
+    shown, rest = list(rows[:CHART_ROWS]), rows[CHART_ROWS:]
+    labels = [r["name"] or r["code"] or "unassigned" for r in shown]
+    to_find = [r["to_find"] or 0 for r in shown]
+    to_treat = [r["to_treat"] or 0 for r in shown]
+    if rest:
+        labels.append(f"{len(rest):,} others")
+        to_find.append(sum(r["to_find"] or 0 for r in rest))
+        to_treat.append(sum(r["to_treat"] or 0 for r in rest))
+    return charts.find_and_treat_bars(labels, to_find, to_treat, title)
+
+
+def _of_top(count: int) -> str:
+    return f" (the {CHART_ROWS} with the largest gaps of {count:,})" if count > CHART_ROWS else ""
 
 
 def _level(rollups: Sequence[Mapping[str, Any]], level: str) -> list[Mapping[str, Any]]:

@@ -58,12 +58,40 @@ def write_practice_table(
     table = pa.Table.from_pandas(frame, preserve_index=False)
     metadata = {**(table.schema.metadata or {}), b"joinedup.publication": note.encode()}
     pq.write_table(table.replace_schema_metadata(metadata), parquet_path)
-    excel = frame.copy()
-    excel["period_end"] = excel["period_end"].astype(str)
-    with pd.ExcelWriter(excel_path, engine="openpyxl") as writer:
-        excel.to_excel(writer, sheet_name=stem, index=False)
-        pd.DataFrame({"about": [note]}).to_excel(writer, sheet_name="about", index=False)
+    write_workbook(frame, excel_path, sheet=stem, note=note)
     return [csv_path, parquet_path, excel_path]
+
+
+def write_workbook(frame: pd.DataFrame, path: Path, *, sheet: str, note: str) -> None:
+    """An Excel copy: the table, then an "about" sheet holding the note.
+
+    Written row by row with xlsxwriter from plain Python values (pandas' own Excel path formats
+    every cell one at a time, 10× slower on the 6,720 practices of England); unknown cells are
+    left blank and dates written as ISO text, as in the CSV.
+    """
+    import xlsxwriter
+
+    columns = list(frame.columns)
+    records = frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "nan_inf_to_errors": True})
+    try:
+        table = book.add_worksheet(sheet)
+        table.write_row(0, 0, columns)
+        for row_number, values in enumerate(records, start=1):
+            table.write_row(row_number, 0, [_excel_value(v) for v in values])
+        about = book.add_worksheet("about")
+        about.write_row(0, 0, ["about"])
+        about.write_row(1, 0, [note])
+    finally:
+        book.close()
+
+
+def _excel_value(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
 
 
 def write_summary(summary: Mapping[str, Any], out_dir: Path) -> Path:

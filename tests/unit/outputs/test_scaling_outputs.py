@@ -1,0 +1,43 @@
+"""Outputs stay readable and complete at national scale: grouped chart bars, the Excel copy."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import load_workbook
+
+from joinedup.outputs.report import CHART_ROWS, _gap_bars
+from joinedup.outputs.tables import write_workbook
+
+
+def test_a_chart_of_many_organisations_shows_the_largest_and_groups_the_rest() -> None:
+    rows = [{"name": f"PCN {i:04d}", "code": f"U{i:05d}", "to_find": 1000 - i, "to_treat": i % 7}
+            for i in range(CHART_ROWS + 1225)]
+    svg = _gap_bars(rows, "Patients to find and to treat, by PCN")
+    assert "PCN 0000" in svg and f"PCN {CHART_ROWS - 1:04d}" in svg
+    assert f"PCN {CHART_ROWS:04d}" not in svg  # the 26th is inside the "others" bar
+    assert "1,225 others" in svg
+
+
+def test_a_few_organisations_are_drawn_one_bar_each() -> None:
+    rows = [{"name": "North", "code": "P1", "to_find": 5, "to_treat": None}]
+    svg = _gap_bars(rows, "Patients to find and to treat")
+    assert "North" in svg and "others" not in svg
+
+
+def test_the_workbook_holds_every_row_blank_unknowns_and_the_note(tmp_path: Path) -> None:
+    frame = pd.DataFrame({
+        "period_end": [date(2026, 3, 31), date(2026, 3, 31)],
+        "practice_code": ["A", "B"],
+        "expected": [12.5, 3.25],
+        "eligible": pd.array([40, None], dtype="Int64"),
+    })
+    path = tmp_path / "t.xlsx"
+    write_workbook(frame, path, sheet="practices", note="working output, not for publication")
+    book = load_workbook(path)
+    rows = list(book["practices"].values)
+    assert rows == [("period_end", "practice_code", "expected", "eligible"),
+                    ("2026-03-31", "A", 12.5, 40), ("2026-03-31", "B", 3.25, None)]
+    assert list(book["about"].values) == [("about",), ("working output, not for publication",)]
