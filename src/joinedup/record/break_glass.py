@@ -18,6 +18,18 @@ from joinedup.domain.errors import UserError
 from joinedup.record.schema import break_glass
 
 
+class UnknownGrant(UserError):
+    """No break-glass access has that id (answered 404)."""
+
+    status = 404
+
+
+class AlreadyReviewed(UserError):
+    """The access was reviewed before (answered 409)."""
+
+    status = 409
+
+
 @dataclass(frozen=True)
 class Grant:
     id: int
@@ -52,7 +64,7 @@ class BreakGlass:
             row = conn.execute(select(break_glass).where(break_glass.c.id == grant_id)
                                ).one_or_none()
         if row is None:
-            raise UserError(f"no break-glass access with id {grant_id}")
+            raise UnknownGrant(f"no break-glass access with id {grant_id}")
         return _grant(row)
 
     def active(self, user_id: int, patient_id: str, now: datetime) -> Grant | None:
@@ -74,7 +86,7 @@ class BreakGlass:
     def review(self, grant_id: int, reviewer: str, note: str, now: datetime) -> Grant:
         grant = self.get(grant_id)
         if grant.reviewed_at is not None:
-            raise UserError(f"break-glass access {grant_id} was already reviewed")
+            raise AlreadyReviewed(f"break-glass access {grant_id} was already reviewed")
         if not note.strip():
             raise UserError("a review needs a note (what was checked, what was found)")
         with self.engine.begin() as conn:

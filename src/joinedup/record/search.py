@@ -106,13 +106,13 @@ def _number(control: dict[str, list[str]], name: str, default: int, low: int, hi
 def _condition(res_type: str, param: SearchParam, modifier: str, value: str
                ) -> ColumnElement[bool]:
     s = fhir_search
-    base = [s.c.res_type == res_type, s.c.param == param.name,
-            s.c.res_id == fhir_resources.c.res_id]
+    base = [s.c.res_type == res_type, s.c.param == param.name]
+    ids = fhir_resources.c.res_id
     if modifier == "missing":
         if value not in ("true", "false"):
             raise invalid(":missing takes true or false", param.name)
-        has = exists(select(s.c.id).where(*base))
-        return not_(has) if value == "true" else has
+        having = select(s.c.res_id).where(*base)
+        return ids.not_in(having) if value == "true" else ids.in_(having)
     values = [v for v in value.split(",") if v != ""]
     if not values:
         raise invalid(f"search parameter '{param.name}' has no value", param.name)
@@ -120,8 +120,8 @@ def _condition(res_type: str, param: SearchParam, modifier: str, value: str
     if param.kind == "token" and modifier == "not":
         negate, modifier = True, ""
     alternatives = [_match(param, modifier, v) for v in values]
-    found = exists(select(s.c.id).where(*base, or_(*alternatives)))
-    return not_(found) if negate else found
+    matching = select(s.c.res_id).where(*base, or_(*alternatives))
+    return ids.not_in(matching) if negate else ids.in_(matching)
 
 
 def _match(param: SearchParam, modifier: str, value: str) -> ColumnElement[bool]:

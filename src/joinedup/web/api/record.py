@@ -37,7 +37,8 @@ class GrantOut(BaseModel):
 
 
 class Review(BaseModel):
-    note: str = Field(min_length=1, max_length=2000, description="What was checked and found")
+    note: str = Field(min_length=1, max_length=2000, pattern=r"\S",
+                      description="What was checked and found")
 
 
 class LetterOut(BaseModel):
@@ -76,7 +77,8 @@ def glass_to_review(
 
 
 @router.post("/record/break-glass/{grant_id}/review", response_model=GrantOut,
-             responses={**REFUSALS, 400: {"description": "Unknown or already reviewed"}})
+             responses={**REFUSALS, 404: {"description": "No break-glass access has that id"},
+                        409: {"description": "Already reviewed"}})
 def review(
     request: Request, grant_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
     body: Annotated[Review, Body()],
