@@ -80,14 +80,20 @@ def test_the_record_round_trips_into_analytics(tmp_path: Path) -> None:
         ).fetchone() == (1,)
 
 
-def test_refused_files_are_reported(tmp_path: Path, shared_data: Path) -> None:
+def test_refused_files_are_reported(tmp_path: Path, shared_data: Path, ops_url: str) -> None:
     db = tmp_path / "empty.duckdb"
     baby = shared_data / "fhir" / "ukcore-examples" / "UKCore-Patient-BabyPatient-Example.xml"
     richard = shared_data / "fhir" / "ukcore-examples" / "UKCore-Patient-RichardSmith-Example.xml"
-    result = CliRunner().invoke(app, ["record", "load", "--db", str(db), "--no-analytics",
-                                      "--fhir", str(baby), "--fhir", str(richard)])
+    result = CliRunner().invoke(app, ["record", "load", "--db", str(db), "--ops", ops_url,
+                                      "--no-analytics", "--fhir", str(baby), "--fhir",
+                                      str(richard)])
     assert result.exit_code == 0, result.stderr
     assert "stored 1 resources, refused 1" in result.stdout
     assert "UKCore-Patient-BabyPatient-Example.xml: Patient.identifier[0].value" in result.stderr
-    carers = CliRunner().invoke(app, ["record", "carers", "--db", str(db)])
+    carers = CliRunner().invoke(app, ["record", "carers", "--db", str(db), "--ops", ops_url])
     assert carers.stdout.splitlines() == ["place_code,place_name,carers"]
+    export = CliRunner().invoke(app, ["record", "export", "--db", str(db), "--ops", ops_url,
+                                      "--out", str(tmp_path / "out")])
+    assert export.exit_code == 0, export.stderr
+    patients = (tmp_path / "out" / "patients.csv").read_text().splitlines()
+    assert len(patients) == 2 and patients[1].split(",")[1] == "9912003888"

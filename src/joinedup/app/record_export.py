@@ -1,11 +1,10 @@
 """Use cases that carry the record into secondary use: the contract export and carers by place.
 
-Why here: both leave direct care, so both keep out every patient who registered a national data
-opt-out... except that the export must carry the opt-out flag itself: `joinedup load` keeps the
-flag and every analytics output leaves those patients out (docs/loading.md), so removing them here
-would also remove them from the counts that direct-care dashboards show. Carers by place is an
-aggregate for the partnership's carers programme: opted-out patients' carers are not counted,
-and the published figures suppress small counts (domain/publication).
+Why here: both leave direct care, where the national data opt-out applies. The export carries
+each patient's opt-out flag into the contract's `opted_out` column rather than dropping the
+patient: `joinedup load` keeps the flag and every analytics output leaves those patients out
+(docs/loading.md). Carers by place is an aggregate for the partnership's carers programme:
+opted-out patients' carers are not counted, and published figures suppress small counts.
 """
 
 from __future__ import annotations
