@@ -19,7 +19,8 @@ SERVED = ("Patient", "Encounter", "Condition", "Observation", "MedicationRequest
 """Resource types clients may read, search, create and update."""
 
 READ_ONLY = ("AuditEvent",)
-"""Written by the server for every access; read and searched by admins."""
+"""Written by the server for every access; read and searched by admins (no history: an
+AuditEvent is never updated)."""
 
 WRITE_INTERACTIONS = ("create", "update")
 READ_INTERACTIONS = ("read", "vread", "search-type", "history-instance", "history-type")
@@ -28,12 +29,13 @@ READ_INTERACTIONS = ("read", "vread", "search-type", "history-instance", "histor
 def capability_statement(version: str, date: str, base: str) -> dict[str, Any]:
     resources = []
     for kind in (*SERVED, *READ_ONLY):
-        interactions = READ_INTERACTIONS + (() if kind in READ_ONLY else WRITE_INTERACTIONS)
+        interactions = (("read", "search-type") if kind in READ_ONLY
+                        else READ_INTERACTIONS + WRITE_INTERACTIONS)
         entry: dict[str, Any] = {
             "type": kind,
             "interaction": [{"code": code} for code in interactions],
             "versioning": "versioned-update",
-            "readHistory": True,
+            "readHistory": kind not in READ_ONLY,
             "updateCreate": kind not in READ_ONLY,
             "conditionalCreate": False, "conditionalUpdate": False,
             "conditionalDelete": "not-supported",
