@@ -96,7 +96,9 @@ async def hammer(base: str, token: str, kind: str, patients: int, clients: int,
     plan = [[rng.randrange(patients) for _ in range(per_client)] for _ in range(clients)]
     latencies: list[float] = []
     errors = 0
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    # drop idle connections before uvicorn's 5 s keep-alive timeout can close them under us
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients,
+                          keepalive_expiry=2)
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits,
                                  timeout=60) as client:
