@@ -44,8 +44,10 @@ def test_help_describes_the_command() -> None:
 
 def test_load_prints_counts_and_where_the_rejects_went(tmp_path: Path) -> None:
     db = tmp_path / "ics.duckdb"
+    # One of two patients is rejected: a share the default limit refuses.
     result = runner.invoke(
-        app, ["load", str(source(tmp_path)), "--db", str(db), "--today", "2025-01-01"]
+        app, ["load", str(source(tmp_path)), "--db", str(db), "--today", "2025-01-01",
+              "--max-rejected-share", "0.5"]
     )
     assert result.exit_code == 0, result.output
     out = " ".join(result.stdout.split())  # undo rich's wrapping
@@ -64,7 +66,7 @@ def test_rejects_option_chooses_the_csv(tmp_path: Path) -> None:
     result = runner.invoke(
         app,
         ["load", str(source(tmp_path)), "--db", str(tmp_path / "x.duckdb"), "--rejects",
-         str(rejects)],
+         str(rejects), "--max-rejected-share", "0.5"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert rejects.read_text().count("\n") == 2  # header and one rejected row

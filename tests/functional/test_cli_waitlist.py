@@ -95,7 +95,7 @@ def test_allocate_without_a_store_says_so(scenario: tuple[Path, Path], tmp_path:
     code, _, err = run("allocate", "--db", str(tmp_path / "none.duckdb"), "--sessions",
                        str(folder / "sessions.csv"), "--out", str(tmp_path / "o"))
     assert code == 2
-    assert "no database at" in err and len(err.strip().splitlines()) == 1
+    assert "none.duckdb: no store found" in err and len(err.strip().splitlines()) == 1
 
 
 def test_plan_json_carries_the_nhsrwaitinglist_figures() -> None:

@@ -150,7 +150,7 @@ def test_connect_is_read_only_by_default(loaded: Path) -> None:
 
 
 def test_connect_to_a_missing_database_says_so(tmp_path: Path) -> None:
-    with pytest.raises(StoreError, match=r"no database at .*; create it with `joinedup load`"):
+    with pytest.raises(StoreError, match=r"none\.duckdb: no store found; create it with `joinedup"):
         connect(tmp_path / "none.duckdb")
     assert not (tmp_path / "none.duckdb").exists()
 

@@ -59,14 +59,17 @@ def import_qof(
     ics: str | None = None,
     rejects_csv: Path | str | None = None,
     today: date | None = None,
+    max_rejected_share: float | None = None,
 ) -> ImportReport:
     """Check the QOF files and replace the QOF part of the store at ``db_path`` with them.
 
     ``year`` is the first calendar year of the QOF year (2019 for 2019-20); by default it comes
     from the geography file's name (``..._2019_2020.csv``) or the prevalence file's
     (``PREVALENCE_1920.csv``). ``indicators`` defaults to the packaged MAPPING_INDICATORS file
-    for the year. ``ics`` keeps one ICS/STP's practices in the footprint (e.g. ``QWO``). Raises
-    AggregateImportError, leaving the previous store untouched, when the import cannot go ahead.
+    for the year. ``ics`` keeps one ICS/STP's practices in the footprint (e.g. ``QWO``). A file
+    with no rows, or rejecting more than ``max_rejected_share`` of its rows (default a tenth),
+    stops the import. Raises AggregateImportError (or ``TooManyRejectsError``), leaving the
+    previous store untouched, when the import cannot go ahead.
     """
     year_start = year if year is not None else _year_from_names(Path(geography), Path(prevalence))
     build = AggregateBuild(QOF_PART)
@@ -83,7 +86,8 @@ def import_qof(
         "period_end": date(year_start + 1, 3, 31).isoformat(),
         "ics": ics or "",
     })
-    return write_aggregates(Path(db_path), build, Path(prevalence), rejects_csv, today, label)
+    return write_aggregates(Path(db_path), build, Path(prevalence), rejects_csv, today, label,
+                            max_rejected_share)
 
 
 def import_cvdprevent(
@@ -92,8 +96,12 @@ def import_cvdprevent(
     *,
     rejects_csv: Path | str | None = None,
     today: date | None = None,
+    max_rejected_share: float | None = None,
 ) -> ImportReport:
-    """Check CVDPREVENT raw-data files and replace the store's CVDPREVENT rows with them."""
+    """Check CVDPREVENT raw-data files and replace the store's CVDPREVENT rows with them.
+
+    Each file is held to ``max_rejected_share`` as ``import_qof`` holds its files.
+    """
     if not files:
         raise AggregateImportError("give at least one CVDPREVENT file")
     build = AggregateBuild(CVDPREVENT_PART)
@@ -105,7 +113,8 @@ def import_cvdprevent(
         raise AggregateImportError(str(exc)) from None
     build.info.update({"kind": STORE_KIND, "cvdprevent_files": ", ".join(
         Path(p).name for p in files)})
-    return write_aggregates(Path(db_path), build, Path(files[0]), rejects_csv, today, None)
+    return write_aggregates(Path(db_path), build, Path(files[0]), rejects_csv, today, None,
+                            max_rejected_share)
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -193,8 +202,10 @@ def import_ods(
     epcn: Path | str | None = None,
     rejects_csv: Path | str | None = None,
     today: date | None = None,
+    max_rejected_share: float | None = None,
 ) -> ImportReport:
-    """Check ODS files and replace the store's ODS rows with them.
+    """Check ODS files and replace the store's ODS rows with them (each file held to
+    ``max_rejected_share`` as ``import_qof`` holds its files).
 
     ``epraccur`` (GP practices: names, open and close dates, status) and ``epcn`` (PCNs and the
     practices in each, with the dates of each membership) are published by NHS England's
@@ -216,7 +227,8 @@ def import_ods(
         raise AggregateImportError(str(exc)) from None
     given = [Path(p) for p in (epraccur, epcn) if p is not None]
     build.info.update({"kind": STORE_KIND, "ods_files": ", ".join(p.name for p in given)})
-    return write_aggregates(Path(db_path), build, given[0], rejects_csv, today, None)
+    return write_aggregates(Path(db_path), build, given[0], rejects_csv, today, None,
+                            max_rejected_share)
 
 
 __all__ = ["AggregateImportError", "ImportReport", "import_cvdprevent", "import_ods", "import_qof"]

@@ -17,6 +17,7 @@ from typing import Any
 
 from joinedup.domain.errors import UserError
 from joinedup.domain.extensions import ENGINES, STORE_KINDS
+from joinedup.store import check_store
 
 
 class StoreOpenError(UserError):
@@ -55,13 +56,12 @@ class OpenStore:
 def open_store(path: Path | str, *, engine: str | None = None) -> Iterator[OpenStore]:
     """The store at `path`, read-only, closed on leaving the block.
 
-    Refuses, as one `UserError` line, a path that is missing, a folder, or not a store the
-    engine can read, and a store holding neither patient-level records nor aggregates.
+    Refuses, as one `UserError` line, a path that is missing, a folder, a pipe, not a DuckDB
+    file, damaged or held open by another program (`store.check_store`), and a store holding
+    neither patient-level records nor aggregates.
     """
     path = Path(path)
-    if not path.is_file():
-        what = "is a folder, not a store file" if path.is_dir() else "no store found"
-        raise StoreOpenError(f"{path}: {what}; load data first with `joinedup load`")
+    check_store(path)  # a StoreError naming the path: missing, not DuckDB, damaged, busy
     connect = ENGINES.load(engine or ENGINES.default)
     con = connect(path, read_only=True)
     try:

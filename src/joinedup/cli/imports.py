@@ -26,6 +26,10 @@ app = typer.Typer(
 
 _DB_HELP = "DuckDB store to create or update (a store of published aggregates)."
 _REJECTS_HELP = "Where to write rejected rows as CSV (default: <db stem>.rejects.csv)."
+MaxRejectedShare = Annotated[float | None, typer.Option(
+    "--max-rejected-share", min=0, max=1, show_default=False,
+    help="Refuse the import, leaving --db as it was, when more than this share of any file's "
+    "rows would be rejected (default 0.1; 1 imports whatever is rejected).")]
 
 
 def register(parent: typer.Typer) -> None:
@@ -63,6 +67,7 @@ def qof_command(
         "--ics", help="Keep one ICS/STP's practices, e.g. QWO (default: all).")] = None,
     rejects: Annotated[Path | None, typer.Option("--rejects", help=_REJECTS_HELP,
                                                  show_default=False)] = None,
+    max_rejected_share: MaxRejectedShare = None,
 ) -> None:
     """Check QOF files row by row and import them; rejected rows are kept with reasons."""
     from joinedup.app.imports import import_qof
@@ -72,6 +77,7 @@ def qof_command(
             db, prevalence=prevalence, geography=geography, achievement=achievement, ages=ages,
             imd=imd, pcn_imd=pcn_imd, indicators=indicators, year=_year(year),
             ics=ics.upper() if ics else None, rejects_csv=rejects,
+            max_rejected_share=max_rejected_share,
         )
     _print(report)
 
@@ -83,12 +89,14 @@ def cvdprevent_command(
     db: Annotated[Path, typer.Option("--db", help=_DB_HELP, show_default=False)],
     rejects: Annotated[Path | None, typer.Option("--rejects", help=_REJECTS_HELP,
                                                  show_default=False)] = None,
+    max_rejected_share: MaxRejectedShare = None,
 ) -> None:
     """Check CVDPREVENT rows and import them; suppressed values are kept as unknown."""
     from joinedup.app.imports import import_cvdprevent
 
     with user_errors():
-        report = import_cvdprevent(db, files, rejects_csv=rejects)
+        report = import_cvdprevent(db, files, rejects_csv=rejects,
+                                   max_rejected_share=max_rejected_share)
     _print(report)
 
 
@@ -102,12 +110,14 @@ def ods_command(
         "--epcn", help="ODS ePCN.xlsx (PCNs and their member practices, with dates).")] = None,
     rejects: Annotated[Path | None, typer.Option("--rejects", help=_REJECTS_HELP,
                                                  show_default=False)] = None,
+    max_rejected_share: MaxRejectedShare = None,
 ) -> None:
     """Check ODS practice and PCN files and import them; runs lay them over the footprint."""
     from joinedup.app.imports import import_ods
 
     with user_errors():
-        report = import_ods(db, epraccur=epraccur, epcn=epcn, rejects_csv=rejects)
+        report = import_ods(db, epraccur=epraccur, epcn=epcn, rejects_csv=rejects,
+                            max_rejected_share=max_rejected_share)
     _print(report)
 
 

@@ -57,12 +57,34 @@ def load_command(
             show_default=False,
         ),
     ] = None,
+    max_rejected_share: Annotated[
+        float | None,
+        typer.Option(
+            "--max-rejected-share",
+            min=0,
+            max=1,
+            help="Refuse the whole load, leaving --db as it was, when more than this share of "
+            "any table's rows would be rejected (default 0.1; 1 loads whatever is rejected).",
+            show_default=False,
+        ),
+    ] = None,
+    date_format: Annotated[
+        str | None,
+        typer.Option(
+            "--date-format",
+            help="The day-first form of text dates in the files: DD/MM/YYYY (20/12/1949) or "
+            "DD-MMM-YYYY (20-Dec-1949). ISO YYYY-MM-DD, also with a midnight time, is always "
+            "read; ambiguous forms are never guessed.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Check every row of SOURCE against the data contract and load the good rows into --db.
 
     Rejected rows go to the database's rejects table and a CSV, with file, row, field, reason.
 
-    The previous database is replaced only when the whole load succeeds.
+    The previous database is replaced only when the whole load succeeds, and not when a table
+    would lose more than --max-rejected-share of its rows.
     """
     from rich.console import Console
 
@@ -72,7 +94,8 @@ def load_command(
     err = Console(stderr=True)
     try:
         with user_errors(), _TableProgress(err) as show:
-            report = load(source, db, today=as_of, rejects_csv=rejects, progress=show)
+            report = load(source, db, today=as_of, rejects_csv=rejects, progress=show,
+                          date_format=date_format, max_rejected_share=max_rejected_share)
     except KeyboardInterrupt:
         typer.secho(f"error: load interrupted; {db} is unchanged", err=True, fg=typer.colors.RED)
         raise typer.Exit(code=130) from None

@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -36,6 +37,7 @@ import pandas as pd
 
 from joinedup.domain.errors import UserError
 from joinedup.domain.organisations import FootprintError, hierarchy_problems
+from joinedup.sources.qof.readers import shown
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +118,7 @@ def detect_layout(columns: list[str], path: Path | str = "<header>") -> Layout:
     expected = "; ".join(f"{lay.years}: {', '.join(lay.columns)}" for lay in LAYOUTS)
     raise GeographyFileError(
         f"{path}: header matches no known MAPPING_NHS_GEOGRAPHIES layout. "
-        f"Expected columns — {expected}. Found: {', '.join(columns)}"
+        f"Expected columns — {expected}. Found: {shown(columns)}"
     )
 
 
@@ -145,19 +147,13 @@ def read_mapping(
         valid_from, valid_to = qof_year(path)
     else:
         valid_from, valid_to = date(year_start, 4, 1), date(year_start + 1, 3, 31)
-    try:
+    with _readable(path):
         header = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns.tolist()
-    except FileNotFoundError:
-        raise GeographyFileError(f"{path}: file not found") from None
     layout = detect_layout([str(c) for c in header], path)
     by_upper = {str(c).strip().upper(): str(c) for c in header}
-    frame = pd.read_csv(
-        path,
-        dtype=str,
-        keep_default_na=False,
-        encoding="utf-8-sig",
-        usecols=[by_upper[c] for c in layout.columns],
-    )
+    with _readable(path):  # every column read, so a row of the wrong width is an error
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    frame = frame[[by_upper[c] for c in layout.columns]]
     frame = frame.rename(columns={by_upper[c]: c for c in layout.columns})
     frame = frame.rename(columns=layout.rename())[list(FIELDS)]
     for col in FIELDS:
@@ -171,6 +167,22 @@ def read_mapping(
             raise GeographyFileError(f"{path}: no practices with ICS/STP code {ics_code!r}")
     _check_consistent(frame, path)
     return GeographyMapping(path, layout, valid_from, valid_to, frame)
+
+
+@contextmanager
+def _readable(path: Path) -> Iterator[None]:
+    """pandas' complaints about a file (missing, not UTF-8, not CSV) as one GeographyFileError."""
+    try:
+        yield
+    except FileNotFoundError:
+        raise GeographyFileError(f"{path}: file not found") from None
+    except UnicodeDecodeError:
+        raise GeographyFileError(f"{path}: not UTF-8 text") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise GeographyFileError(f"{path}: not a well-formed CSV file ({first})") from None
+    except OSError as exc:
+        raise GeographyFileError(f"{path}: cannot be read ({exc.strerror})") from None
 
 
 def _check_blanks(frame: pd.DataFrame, path: Path, layout: Layout) -> None:

@@ -23,6 +23,7 @@ mixed with aggregates.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
@@ -36,10 +37,21 @@ import pyarrow as pa
 
 from joinedup.domain import contract
 from joinedup.store.aggregate_schema import PARTS, QOF_PART, SCHEMAS
-from joinedup.store.atomic import check_target, discard, publish, sibling
-from joinedup.store.errors import LoadError
+from joinedup.store.atomic import (
+    check_rejects,
+    check_target,
+    create_database,
+    discard,
+    publish,
+    reserve,
+    sibling,
+    sweep,
+)
+from joinedup.store.errors import LoadError, StoreError
 from joinedup.store.load_log import create_load_log, record_load
 from joinedup.store.loader import default_rejects_path
+from joinedup.store.reading import connect
+from joinedup.store.reject_limit import check_limit, refuse_if_empty, refuse_if_over
 from joinedup.store.rejects import create_rejects_table
 from joinedup.store.report import TableCounts
 from joinedup.store.sql import ident, literal
@@ -63,6 +75,7 @@ class RejectedRow(Protocol):
     def reason(self) -> str: ...
     @property
     def raw(self) -> Mapping[str, str]: ...
+    def problems(self) -> tuple[str, ...]: ...
 
 
 class CheckedFile(Protocol):
@@ -138,22 +151,29 @@ class AggregateBuild:
 
 def write_aggregates(
     target: Path, build: AggregateBuild, source: Path, rejects_csv: Path | str | None,
-    today: date | None, period: str | None,
+    today: date | None, period: str | None, max_rejected_share: float | None = None,
 ) -> ImportReport:
+    """Replace ``build.part`` of the store at ``target`` with what the importer gathered.
+
+    A file that holds no rows, or would reject more than ``max_rejected_share`` of its rows
+    (default ``reject_limit.DEFAULT_MAX_REJECTED_SHARE``), stops the import before anything is
+    written (``reject_limit``); so does a target or rejects path that cannot be written, or a
+    previous store that cannot be read (its other parts are carried over).
+    """
+    share = check_limit(max_rejected_share)
     check_target(target)
     rejects_path = Path(rejects_csv) if rejects_csv is not None else default_rejects_path(target)
-    if not rejects_path.parent.is_dir():
-        raise AggregateImportError(
-            f"cannot write {rejects_path}: folder {rejects_path.parent} does not exist")
-    if rejects_path.resolve() == target.resolve():
-        raise AggregateImportError("the rejects CSV and the database must be different files")
+    check_rejects(rejects_path, target)
+    _refuse_bad_files(build, share, target)
     previous = target if target.exists() and target.stat().st_size > 0 else None
     if previous is not None:
         _check_previous(previous)
+    sweep(target, rejects_path)
     built = sibling(target, "importing")
     rejects_tmp = sibling(rejects_path, "writing")
     try:
-        con = duckdb.connect(str(built))
+        reserve(rejects_tmp, rejects_path)
+        con = create_database(built)
         try:
             con.execute("SET TimeZone = 'UTC'")
             _create(con, build)
@@ -175,11 +195,27 @@ def write_aggregates(
     return ImportReport(target, rejects_path, tuple(build.counts), period, tuple(build.notes))
 
 
+def _refuse_bad_files(build: AggregateBuild, max_share: float, target: Path) -> None:
+    """Stop before writing when a file holds no rows or rejects more than its share."""
+    existed = target.exists() and target.stat().st_size > 0
+    for counts in build.counts:
+        refuse_if_empty(counts, target, existed)
+        refuse_if_over(counts, max_share, functools.partial(_problems, build, counts), target,
+                       existed)
+
+
+def _problems(build: AggregateBuild, counts: TableCounts) -> list[tuple[str, int]]:
+    """(reason, 1) for every problem of every row rejected from one file."""
+    return [(reason, 1) for r in build.rejects
+            if r.file_name == counts.file and r.table == counts.table for reason in r.problems()]
+
+
 def _check_previous(previous: Path) -> None:
+    """The previous store must be readable (its other parts are carried over) and aggregate."""
     try:
-        con = duckdb.connect(str(previous), read_only=True)
-    except duckdb.Error as exc:
-        raise AggregateImportError(f"{previous} cannot be opened ({exc})") from None
+        con = connect(previous)
+    except StoreError as exc:  # damaged, or open in another program
+        raise AggregateImportError(str(exc)) from None
     try:
         tables = {r[0] for r in con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"

@@ -1,44 +1,86 @@
 """Building a database beside the target and swapping it in only when it is complete.
 
-Why: a load takes a minute and can fail at any point (a bad file, a full disk, Ctrl-C). Readers
-of the previous database must never see a half-built one, and a failed load must leave the
-previous file byte-for-byte as it was. The new database is built in a temporary file in the
+Why: a load takes a minute and can fail at any point (a bad file, a full disk, Ctrl-C, a kill).
+Readers of the previous database must never see a half-built one, and a failed load must leave
+the previous file byte-for-byte as it was. The new database is built in a temporary file in the
 same folder (so ``os.replace`` is an atomic rename on one filesystem) and renamed onto the
 target only after it is closed and checkpointed; on any failure the temporary files go.
+
+A process killed outright (``kill -9``, power loss) cannot clean up after itself. Its temporary
+files carry its host and process id in their names, and the next load or import into the same
+folder removes those whose process is no longer running (``sweep``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+import re
 import secrets
 import shutil
+import socket
 from pathlib import Path
 
+import duckdb
+
 from joinedup.store.errors import LoadError
+from joinedup.store.store_file import os_reason, path_problem
 
-_DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
-
-
-def is_duckdb_file(path: Path) -> bool:
-    """True when the file starts like a DuckDB database."""
-    with path.open("rb") as handle:
-        return handle.read(12)[8:12] == _DUCKDB_MAGIC
+_HOST = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:6]
+# .<target name>.<host>-<pid>-<random>.<suffix>, optionally followed by DuckDB's .wal or .tmp
+_SIBLING = re.compile(r"^\.(?P<name>.+)\.(?P<host>[0-9a-f]{6})-(?P<pid>[0-9]+)-[0-9a-f]{12}"
+                      r"\.(?P<suffix>loading|importing|writing)(\.wal|\.tmp)?$")
 
 
 def check_target(target: Path) -> None:
     """Refuse targets a load must not touch: no such folder, a folder, a non-DuckDB file."""
     if not target.parent.is_dir():
         raise LoadError(f"cannot create {target}: folder {target.parent} does not exist")
-    if target.is_dir():
+    problem = path_problem(target)
+    if problem in (None, "does not exist", "is empty"):
+        return  # a database to replace, or nothing (yet) worth keeping
+    if problem == "is a folder, not a database file":
         raise LoadError(f"{target} is a folder; give a database file path")
-    if target.exists() and target.stat().st_size > 0 and not is_duckdb_file(target):
+    if problem == "is not a DuckDB database":
         raise LoadError(f"{target} exists and is not a DuckDB database; refusing to overwrite it")
+    raise LoadError(f"{target} {problem}; refusing to overwrite it")
+
+
+def check_rejects(rejects: Path, target: Path) -> None:
+    """Refuse a rejects CSV path that cannot be written, or that is the database itself."""
+    if not rejects.parent.is_dir():
+        raise LoadError(f"cannot write {rejects}: folder {rejects.parent} does not exist")
+    if rejects.resolve() == target.resolve():
+        raise LoadError("the rejects CSV and the database must be different files")
+    problem = path_problem(rejects)
+    if problem == "is a folder, not a database file":
+        raise LoadError(f"--rejects {rejects} is a folder; give a CSV file path")
+    if problem == "is not a regular file":
+        raise LoadError(f"--rejects {rejects} is not a regular file; refusing to replace it")
 
 
 def sibling(target: Path, suffix: str) -> Path:
     """A hidden, unique path next to ``target`` for building its replacement."""
-    return target.with_name(f".{target.name}.{secrets.token_hex(6)}.{suffix}")
+    token = f"{_HOST}-{os.getpid()}-{secrets.token_hex(6)}"
+    return target.with_name(f".{target.name}.{token}.{suffix}")
+
+
+def reserve(path: Path, what: Path) -> None:
+    """Create the empty file ``path`` (a sibling of ``what``), or say why the folder refuses."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+    except OSError as exc:
+        raise LoadError(f"cannot write {what}: {os_reason(exc)}") from None
+
+
+def create_database(path: Path) -> duckdb.DuckDBPyConnection:
+    """A new DuckDB database at ``path``; LoadError when its folder cannot hold one."""
+    try:
+        return duckdb.connect(str(path))
+    except duckdb.Error as exc:
+        reason = str(exc).rsplit('": ', 1)[-1].strip().splitlines()[0]
+        raise LoadError(f"cannot create a database in {path.parent}: {reason}") from None
 
 
 def discard(path: Path) -> None:
@@ -49,6 +91,45 @@ def discard(path: Path) -> None:
     spill = path.with_name(path.name + ".tmp")
     if spill.is_dir():
         shutil.rmtree(spill, ignore_errors=True)
+
+
+def sweep(*targets: Path) -> list[Path]:
+    """Remove temporary files beside ``targets`` that a killed load or import left behind.
+
+    Only files this machine's processes made, whose process has ended, are removed; a load
+    running now in another process keeps its files. Returns what was removed.
+    """
+    removed: list[Path] = []
+    for target in targets:
+        try:
+            entries = list(target.parent.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            match = _SIBLING.match(entry.name)
+            if match is None or match["name"] != target.name or match["host"] != _HOST:
+                continue
+            if _running(int(match["pid"])):
+                continue
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                with contextlib.suppress(FileNotFoundError):
+                    entry.unlink()
+            removed.append(entry)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 def publish(built: Path, target: Path) -> None:

@@ -22,7 +22,7 @@ from datetime import date
 
 from joinedup.domain.contract import Table
 from joinedup.store.nhs_number_sql import nhs_number_valid_sql
-from joinedup.store.parsing import EXPECTED
+from joinedup.store.parsing import ISO_DATE, DateFormat, expected
 from joinedup.store.sql import ident, literal
 
 # Tables whose exact repeated rows are rejected (they have no key to catch them).
@@ -64,8 +64,13 @@ def _fails(field: str, condition: str, reason: str) -> Check:
     return Check(field, condition, literal(reason))
 
 
-def row_checks(table: Table, today: date, alias: str = "") -> list[Check]:
-    """Checks that need only the row itself, in column order then the cross-field rules."""
+def row_checks(
+    table: Table, today: date, alias: str = "", day: DateFormat = ISO_DATE
+) -> list[Check]:
+    """Checks that need only the row itself, in column order then the cross-field rules.
+
+    ``day`` is the declared form of text dates, named in the reasons.
+    """
     prefix = f"{alias}." if alias else ""
 
     def col(name: str) -> str:
@@ -80,7 +85,7 @@ def row_checks(table: Table, today: date, alias: str = "") -> list[Check]:
                 _fails(
                     c.name,
                     f"{col(present(c.name))} AND {col(c.name)} IS NULL",
-                    f"{c.name} is not {EXPECTED[c.type]}",
+                    f"{c.name} is not {expected(c.type, day)}",
                 )
             )
         if c.allowed:

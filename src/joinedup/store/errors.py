@@ -1,8 +1,9 @@
 """The errors the store raises: problems a user can fix, told in one line that names the file.
 
 Why separate: the CLI shows these as ``error: ...`` with exit code 2 and no traceback, while any
-other exception is a bug and keeps its traceback. Messages name files, rows and fields, never
-patient values.
+other exception is a bug and keeps its traceback. They are ``UserError``s, the one kind of error
+every surface shows as a user's to fix. Messages name files, rows and fields, never patient
+values.
 """
 
 from __future__ import annotations

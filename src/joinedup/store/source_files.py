@@ -59,12 +59,14 @@ class SourceFile:
 
 
 def discover(
-    source_dir: Path, con: duckdb.DuckDBPyConnection
+    source_dir: Path, con: duckdb.DuckDBPyConnection | None = None
 ) -> tuple[dict[str, SourceFile], tuple[str, ...]]:
     """Open every contract table's file in ``source_dir``; also list the files that were ignored.
 
-    Raises LoadError for a missing folder, a missing required table, two files for one table,
-    an unreadable file or a file lacking contract columns.
+    ``con`` reads Parquet schemas; without one, a connection is opened only if a Parquet file
+    needs it (so a folder of CSV files is judged without starting DuckDB). Raises LoadError for
+    a missing folder, a missing required table, two files for one table, an unreadable file or
+    a file lacking contract columns.
     """
     if not source_dir.exists():
         raise LoadError(f"source folder {source_dir} does not exist")
@@ -92,15 +94,18 @@ def discover(
     return found, ignored
 
 
-def _open(table: Table, path: Path, con: duckdb.DuckDBPyConnection) -> SourceFile:
+def _open(table: Table, path: Path, con: duckdb.DuckDBPyConnection | None) -> SourceFile:
     if path.is_dir():
         raise LoadError(f"{path} is a folder, not a file")
     fmt = path.suffix.lstrip(".")
     if fmt == "csv":
         columns = _csv_header(path)
         types = tuple("VARCHAR" for _ in columns)
-    else:
+    elif con is not None:
         columns, types = _parquet_schema(path, con)
+    else:
+        with duckdb.connect() as own:
+            columns, types = _parquet_schema(path, own)
     missing = [c for c in table.column_names if c not in columns]
     if missing:
         raise LoadError(
@@ -123,7 +128,7 @@ def _csv_header(path: Path) -> tuple[str, ...]:
     names = [name.strip() or f"column{i}" for i, name in enumerate(header, 1)]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
-        raise LoadError(f"{path.name} names a column more than once: {', '.join(repeated)}")
+        raise LoadError(f"{path.name} names a column more than once: {_shown(repeated)}")
     return tuple(names)
 
 
@@ -162,6 +167,11 @@ def read_error(source: SourceFile, exc: Exception) -> LoadError:
     else:
         fault = "not a well-formed CSV file (comma-separated, double quotes, UTF-8)"
     return LoadError(f"{where}: {fault}")
+
+
+def _shown(names: list[str]) -> str:
+    """Column names for a message: one line, each cut short (a bad quote can make one huge)."""
+    return ", ".join(" ".join(n.split())[:40] for n in names[:20])
 
 
 def _first_line(exc: Exception) -> str:

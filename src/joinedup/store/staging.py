@@ -30,7 +30,7 @@ from joinedup.store.checks import (
     row_ref,
 )
 from joinedup.store.organisation_tree import tree_rejects
-from joinedup.store.parsing import STORED_TYPES, column_sql
+from joinedup.store.parsing import ISO_DATE, STORED_TYPES, DateFormat, column_sql
 from joinedup.store.report import TableCounts
 from joinedup.store.source_files import SourceFile, read_error
 from joinedup.store.sql import ident, literal
@@ -54,12 +54,14 @@ class TableLoad:
         source: SourceFile,
         today: date,
         target_files: dict[str, tuple[str, str]],
+        day: DateFormat = ISO_DATE,
     ) -> None:
         self.con = con
         self.source = source
         self.table = source.table
         self.today = today
         self.target_files = target_files
+        self.day = day
         name = self.table.name
         self.raw = ident(f"raw_{name}")
         self.stage = ident(f"stage_{name}")
@@ -112,21 +114,31 @@ class TableLoad:
     def counts(self) -> TableCounts:
         """Counted from the tables themselves; TableCounts refuses counts that lose rows."""
         name = self.table.name
-        rows_in = self._count(f"SELECT count(*) FROM {self.raw}")
-        rejected = self._count(f"SELECT count(*) FROM {self.problems}")
-        listed = self._count(
-            f"SELECT count(*) FROM main.rejects WHERE table_name = {literal(name)}"
-        )
+        row = self.con.execute(
+            f"SELECT (SELECT count(*) FROM {self.raw}), (SELECT count(*) FROM {self.problems}), "
+            f"(SELECT count(*) FROM main.rejects WHERE table_name = {literal(name)}), "
+            f"(SELECT count(*) FROM main.{ident(name)})"
+        ).fetchone()
+        assert row is not None
+        rows_in, rejected, listed, loaded = (int(n) for n in row)
         if listed != rejected:
             raise AssertionError(f"{name}: {rejected} rejected rows but {listed} in rejects")
         return TableCounts(
             table=name,
             file=self.source.name,
             rows_in=rows_in,
-            loaded=self._count(f"SELECT count(*) FROM main.{ident(name)}"),
+            loaded=loaded,
             rejected=rejected,
             ignored_columns=self.source.ignored_columns,
         )
+
+    def problem_counts(self) -> list[tuple[str, int]]:
+        """(reason, rows) for each reason found in this table; a row counts once per reason."""
+        rows = self.con.execute(
+            f"SELECT p.reason, count(*) FROM (SELECT unnest(problems) AS p FROM {self.problems}) "
+            "GROUP BY p.reason"
+        ).fetchall()
+        return [(str(reason), int(n)) for reason, n in rows]
 
     def drop(self) -> None:
         """Free the memory the big temporary tables hold (rejected keys stay for later tables)."""
@@ -135,19 +147,14 @@ class TableLoad:
 
     # -- steps -----------------------------------------------------------------------------
 
-    def _count(self, sql: str) -> int:
-        row = self.con.execute(sql).fetchone()
-        assert row is not None
-        return int(row[0])
-
     def _stage(self) -> None:
         types = self.source.source_type
         parsed = ["rowid + 1 AS _row"]
         for c in self.table.columns:
-            sql = column_sql(ident(c.name), types[c.name], c.type)
+            sql = column_sql(ident(c.name), types[c.name], c.type, self.day)
             parsed.append(f"{sql.parsed} AS {ident(c.name)}")
             parsed.append(f"{sql.present} AS {ident(present(c.name))}")
-        checks = row_checks(self.table, self.today)
+        checks = row_checks(self.table, self.today, day=self.day)
         self.con.execute(
             f"CREATE TEMP TABLE {self.stage} AS "
             f"SELECT *, CASE WHEN {any_fails(checks)} THEN {problem_list(checks)} END AS _problems "

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from joinedup.store.atomic import check_target, discard, is_duckdb_file, publish, sibling
+from joinedup.store.atomic import (
+    check_rejects,
+    check_target,
+    create_database,
+    discard,
+    publish,
+    reserve,
+    sibling,
+    sweep,
+)
 from joinedup.store.errors import LoadError
+from joinedup.store.store_file import is_duckdb_file
 
 
 def make_db(path: Path, value: int) -> Path:
@@ -90,3 +103,72 @@ def test_check_target_needs_an_existing_folder_and_a_file_path(tmp_path: Path) -
         check_target(tmp_path / "nowhere" / "ics.duckdb")
     with pytest.raises(LoadError, match="is a folder"):
         check_target(tmp_path)
+
+
+def test_check_target_never_replaces_a_pipe_or_a_device(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.duckdb"
+    os.mkfifo(fifo)
+    with pytest.raises(LoadError, match=r"pipe\.duckdb is not a regular file; refusing"):
+        check_target(fifo)
+    with pytest.raises(LoadError, match=r"null is not a regular file; refusing"):
+        check_target(Path(os.devnull))
+
+
+def test_check_rejects_refuses_folders_pipes_and_the_database_itself(tmp_path: Path) -> None:
+    db = tmp_path / "ics.duckdb"
+    check_rejects(tmp_path / "ics.rejects.csv", db)
+    os.mkfifo(tmp_path / "pipe.csv")
+    for rejects, message in ((tmp_path, "is a folder"), (tmp_path / "pipe.csv", "not a regular"),
+                             (db, "must be different files"),
+                             (tmp_path / "no" / "r.csv", "folder .* does not exist")):
+        with pytest.raises(LoadError, match=message):
+            check_rejects(rejects, db)
+
+
+def test_reserve_says_why_a_folder_refuses_a_file(tmp_path: Path) -> None:
+    reserve(tmp_path / ".x.writing", tmp_path / "x.csv")
+    assert (tmp_path / ".x.writing").read_bytes() == b""
+    with pytest.raises(LoadError, match=r"^cannot write /proc/x\.csv: "):
+        reserve(Path("/proc/.x.writing"), Path("/proc/x.csv"))
+
+
+def test_create_database_names_the_folder_it_cannot_write(tmp_path: Path) -> None:
+    create_database(tmp_path / "new.duckdb").close()
+    assert is_duckdb_file(tmp_path / "new.duckdb")
+    with pytest.raises(LoadError, match=r"^cannot create a database in /proc: "):
+        create_database(Path("/proc/x.duckdb"))
+
+
+def ended_pid() -> int:
+    """The id of a process that has finished (and so cannot be holding a file)."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_sweep_removes_what_killed_loads_left_and_nothing_else(tmp_path: Path) -> None:
+    target = tmp_path / "ics.duckdb"
+    dead = ended_pid()
+    ours = sibling(target, "loading")
+    left = [p.with_name(p.name.replace(f"-{os.getpid()}-", f"-{dead}-")) for p in (
+        sibling(target, "loading"), sibling(target, "importing"),
+        sibling(tmp_path / "ics.rejects.csv", "writing"))]
+    wal = left[0].with_name(left[0].name + ".wal")
+    spill = left[0].with_name(left[0].name + ".tmp")
+    other = sibling(tmp_path / "other.duckdb", "loading")
+    kept = [
+        ours,  # this process is still running
+        target,
+        other.with_name(other.name.replace(f"-{os.getpid()}-", f"-{dead}-")),  # another target
+        tmp_path / f".ics.duckdb.{dead}.loading",  # not a name joinedup makes
+        sibling(target, "old-wal"),  # an old database's log: never swept
+    ]
+    for path in (*left, wal, *kept):
+        path.write_bytes(b"x")
+    spill.mkdir()
+    (spill / "block").write_bytes(b"x")
+
+    removed = sweep(target, tmp_path / "ics.rejects.csv")
+
+    assert sorted(removed) == sorted([*left, wal, spill])
+    assert sorted(tmp_path.iterdir()) == sorted(kept)

@@ -8,7 +8,9 @@ from datetime import date, datetime
 import duckdb
 import pytest
 
-from joinedup.store.parsing import column_sql
+from joinedup.store.errors import LoadError
+from joinedup.store.parsing import DATE_FORMATS, column_sql, date_format
+from joinedup.store.parsing import expected as reason_text
 
 
 @pytest.fixture(scope="module")
@@ -20,10 +22,11 @@ def con() -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def read(
-    con: duckdb.DuckDBPyConnection, value: str, source_type: str, contract_type: str
+    con: duckdb.DuckDBPyConnection, value: str, source_type: str, contract_type: str,
+    day: str | None = None,
 ) -> tuple[bool, object]:
     """(present, parsed) for one value given as a SQL literal of ``source_type``."""
-    sql = column_sql("v", source_type, contract_type)
+    sql = column_sql("v", source_type, contract_type, date_format(day))
     row = con.execute(
         f"SELECT {sql.present}, {sql.parsed} FROM (SELECT CAST({value} AS {source_type}) AS v)"
     ).fetchone()
@@ -43,7 +46,13 @@ REFUSED = (True, None)
         ("'2021-02-29'", "date", REFUSED),  # no such day
         ("'2020-2-9'", "date", REFUSED),  # not zero-padded ISO
         ("'29/02/2020'", "date", REFUSED),
-        ("'2020-02-29 10:00:00'", "date", REFUSED),  # a timestamp is not a date in text
+        ("'2020-02-29 10:00:00'", "date", REFUSED),  # a time of day is not a date in text
+        ("'2020-02-29 00:00:00'", "date", (True, date(2020, 2, 29))),  # as pandas writes dates
+        ("'2020-02-29T00:00:00'", "date", (True, date(2020, 2, 29))),
+        ("'2020-02-29 00:00:00.000'", "date", (True, date(2020, 2, 29))),
+        ("'2020-02-29 00:00:01'", "date", REFUSED),
+        ("'2020-02-29 00:00:00Z'", "date", REFUSED),  # an offset could move the day
+        ("'2020-02-30 00:00:00'", "date", REFUSED),
         ("''", "date", MISSING),
         ("'   '", "date", MISSING),
         ("NULL", "date", MISSING),
@@ -113,3 +122,46 @@ def test_typed(
     expected: tuple[bool, object],
 ) -> None:
     assert read(con, value, source_type, contract_type) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "day", "contract_type", "expected"),
+    [
+        ("'20/12/1949'", None, "date", REFUSED),  # never guessed
+        ("'20/12/1949'", "DD/MM/YYYY", "date", (True, date(1949, 12, 20))),
+        ("'01/02/1950'", "DD/MM/YYYY", "date", (True, date(1950, 2, 1))),
+        ("'1/2/1950'", "DD/MM/YYYY", "date", (True, date(1950, 2, 1))),
+        ("'20/12/1949 00:00'", "DD/MM/YYYY", "date", (True, date(1949, 12, 20))),
+        ("'20/12/1949 10:00'", "DD/MM/YYYY", "date", REFUSED),
+        ("'20/12/49'", "DD/MM/YYYY", "date", REFUSED),  # which century?
+        ("'12/20/1949'", "DD/MM/YYYY", "date", REFUSED),  # there is no month 20
+        ("'31/02/1950'", "DD/MM/YYYY", "date", REFUSED),
+        ("'1949-12-20'", "DD/MM/YYYY", "date", (True, date(1949, 12, 20))),
+        ("'20-Dec-1949'", None, "date", REFUSED),
+        ("'20-Dec-1949'", "DD-MMM-YYYY", "date", (True, date(1949, 12, 20))),
+        ("'20-dec-1949'", "dd-mmm-yyyy", "date", (True, date(1949, 12, 20))),
+        ("'20-December-1949'", "DD-MMM-YYYY", "date", REFUSED),
+        ("'20-Dec-1949'", "DD/MM/YYYY", "date", REFUSED),
+        ("'20/12/2019 10:30'", "DD/MM/YYYY", "timestamp", (True, datetime(2019, 12, 20, 10, 30))),
+        ("'20/12/2019 10:30:15.5'", "DD/MM/YYYY", "timestamp",
+         (True, datetime(2019, 12, 20, 10, 30, 15, 500000))),
+        ("'20-Dec-2019'", "DD-MMM-YYYY", "timestamp", (True, datetime(2019, 12, 20))),
+        ("'2019-12-20 10:30'", "DD-MMM-YYYY", "timestamp", (True, datetime(2019, 12, 20, 10, 30))),
+        ("'20/12/2019 25:30'", "DD/MM/YYYY", "timestamp", REFUSED),
+    ],
+)  # fmt: skip
+def test_text_dates_in_a_declared_form(
+    con: duckdb.DuckDBPyConnection, text: str, day: str | None, contract_type: str,
+    expected: tuple[bool, object],
+) -> None:
+    assert read(con, text, "VARCHAR", contract_type, day) == expected
+
+
+def test_the_accepted_date_forms_and_their_reasons() -> None:
+    assert [f.name for f in DATE_FORMATS] == ["YYYY-MM-DD", "DD/MM/YYYY", "DD-MMM-YYYY"]
+    assert reason_text("date") == "a date (YYYY-MM-DD)"
+    assert reason_text("date", date_format("DD/MM/YYYY")) == "a date (DD/MM/YYYY or YYYY-MM-DD)"
+    assert reason_text("timestamp", date_format("DD-MMM-YYYY")) == (
+        "a timestamp (DD-MMM-YYYY HH:MM[:SS] or YYYY-MM-DD HH:MM[:SS])")
+    with pytest.raises(LoadError, match="'MM/DD/YYYY' is not one of"):
+        date_format("MM/DD/YYYY")

@@ -46,6 +46,11 @@ class Reject:
     field: str
     reason: str
     raw: Mapping[str, str]
+    reasons: tuple[str, ...] = ()  # each problem on its own, as ``reason`` lists them
+
+    def problems(self) -> tuple[str, ...]:
+        """Each problem found in the row (for counting rejects by reason)."""
+        return self.reasons or (self.reason,)
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,7 @@ class RowProblems:
             field=self.items[0][0],
             reason="; ".join(reason for _field, reason in self.items),
             raw=dict(raw),
+            reasons=tuple(reason for _field, reason in self.items),
         )
 
 
@@ -112,6 +118,17 @@ class CsvRow:
     line: int
     cells: dict[str, str]
     width_error: str | None = None
+
+
+def shown(names: Sequence[str], limit: int = 20) -> str:
+    """Header names for a message: one line, each cut short, at most ``limit`` of them.
+
+    A malformed header (an unclosed quote) can swallow the rest of the file into one "name";
+    a message must stay one line and must not quote the rows.
+    """
+    cut = [" ".join(n.split())[:40] + ("…" if len(" ".join(n.split())) > 40 else "")
+           for n in names[:limit]]
+    return ", ".join(cut) + (f", … ({len(names) - limit} more)" if len(names) > limit else "")
 
 
 def clean_header(name: str) -> str:
@@ -147,7 +164,7 @@ def find_columns(
     cleaned = [clean_header(h) for h in header]
     repeated = sorted({h for h in cleaned if h and cleaned.count(h) > 1})
     if repeated:
-        raise SourceFileError(f"{path}: column(s) named more than once: {', '.join(repeated)}")
+        raise SourceFileError(f"{path}: column(s) named more than once: {shown(repeated)}")
     found: dict[str, int] = {}
     missing: list[str] = []
     for ours, names in wanted.items():
@@ -163,7 +180,7 @@ def find_columns(
     if missing:
         raise SourceFileError(
             f"{path}: not a {layout} file: missing column(s) {', '.join(missing)} "
-            f"(found: {', '.join(h.strip() for h in header)})"
+            f"(found: {shown(header)})"
         )
     return found
 
