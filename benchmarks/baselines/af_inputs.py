@@ -2,7 +2,8 @@
 
 Why shared: the inputs are data (the packaged codelists and the cited parameter set), not rules,
 so reading them once here keeps the two baselines about the rules alone. The CHA2DS2-VASc weights,
-windows and boundaries are written out by hand in each baseline, as docs/programmes.md states them.
+windows, boundaries and the date the treated rule changes (QOF AF007 -> AF008) are written out by
+hand in each baseline, as docs/programmes.md states them.
 """
 
 from __future__ import annotations
@@ -25,7 +26,12 @@ SNOMED_LISTS = (
     "stroke_tia_te",
     "vascular_disease",
     "anticoag_declined",
+    "anticoag_not_indicated",
     "anticoag_contraindicated",
+    "vka_declined",
+    "vka_contraindicated",
+    "doac_unsuitable",
+    "cha2ds2vasc_score",  # recorded scores: the event's numeric_value is the score
 )
 # The dm+d codelists of the treated rule (matched against medications.dmd_code).
 ANTICOAGULANT_LISTS = ("doac", "vka")
@@ -44,7 +50,8 @@ class PracticeRow(TypedDict):
     eligible: int
     treated: int
     exceptions: int
-    risk_counts: dict[int, tuple[int, int]]  # CHA2DS2-VASc score -> (eligible, treated)
+    to_assess: int  # on the register, computed score 2+, no recorded score
+    risk_counts: dict[int, tuple[int, int]]  # computed CHA2DS2-VASc -> (eligible, treated)
 
 
 @dataclass(frozen=True)
@@ -60,12 +67,14 @@ def snomed_members() -> list[tuple[str, str]]:
     return [(code, name) for name in SNOMED_LISTS for code in load_codelist(name).ordered]
 
 
-def anticoagulant_codes() -> list[str]:
-    """The dm+d codes of DOACs and vitamin K antagonists."""
-    codes: set[str] = set()
-    for name in ANTICOAGULANT_LISTS:
-        codes |= load_codelist(name, CodeSystem.DMD).codes
-    return sorted(codes)
+def anticoagulant_members() -> list[tuple[str, str]]:
+    """(code, codelist) pairs of the dm+d codes of DOACs ("doac") and vitamin K antagonists
+    ("vka"): AF008 tells the two apart."""
+    return [
+        (code, name)
+        for name in ANTICOAGULANT_LISTS
+        for code in load_codelist(name, CodeSystem.DMD).ordered
+    ]
 
 
 def prevalence_bands() -> list[PrevalenceBand]:
@@ -95,13 +104,14 @@ def prevalence_by_age(bands: Iterable[PrevalenceBand]) -> list[tuple[str, int, f
 def zero_row() -> PracticeRow:
     """A practice with no population at the date (a valid practice organisation)."""
     return PracticeRow(
-        list_size=0, expected=0.0, recorded=0, eligible=0, treated=0, exceptions=0, risk_counts={}
+        list_size=0, expected=0.0, recorded=0, eligible=0, treated=0, exceptions=0, to_assess=0,
+        risk_counts={},
     )
 
 
 # --- comparing results ---------------------------------------------------------------------
 
-COUNT_FIELDS = ("list_size", "recorded", "eligible", "treated", "exceptions")
+COUNT_FIELDS = ("list_size", "recorded", "eligible", "treated", "exceptions", "to_assess")
 
 
 def from_engine(rows: Iterable[PracticeCounts]) -> dict[str, PracticeRow]:
@@ -114,6 +124,7 @@ def from_engine(rows: Iterable[PracticeCounts]) -> dict[str, PracticeRow]:
             eligible=int(r.eligible or 0),
             treated=int(r.treated or 0),
             exceptions=int(r.exceptions or 0),
+            to_assess=int(r.to_assess or 0),
             risk_counts=dict(r.risk_counts),
         )
         for r in rows
@@ -130,6 +141,7 @@ def normalise(rows: Mapping[str, Mapping[str, Any]]) -> dict[str, PracticeRow]:
             eligible=int(row["eligible"]),
             treated=int(row["treated"]),
             exceptions=int(row["exceptions"]),
+            to_assess=int(row["to_assess"]),
             risk_counts={
                 int(score): (int(pair[0]), int(pair[1]))
                 for score, pair in row["risk_counts"].items()

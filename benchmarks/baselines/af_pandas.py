@@ -20,12 +20,15 @@ from baselines.af_inputs import (
     EXPECTED_DIGITS,
     OLDEST_AGE,
     PracticeRow,
-    anticoagulant_codes,
+    anticoagulant_members,
     prevalence_bands,
     prevalence_by_age,
     snomed_members,
     zero_row,
 )
+
+# QOF AF008 (a VKA counts only where a DOAC is unsuitable) replaced AF007 on this day (2023-24).
+AF008_FROM = date(2023, 4, 1)
 
 PATIENT_COLUMNS = (
     "patient_id, practice_code, sex, birth_date, registered_from, registered_to, "
@@ -39,7 +42,7 @@ def read_tables(db_path: str) -> dict[str, pd.DataFrame]:
         return {
             "patients": con.sql(f"SELECT {PATIENT_COLUMNS} FROM patients").df(),
             "clinical_events": con.sql(
-                "SELECT patient_id, date, snomed_code FROM clinical_events"
+                "SELECT patient_id, date, snomed_code, numeric_value FROM clinical_events"
             ).df(),
             "medications": con.sql("SELECT patient_id, date, dmd_code FROM medications").df(),
             "organisations": con.sql("SELECT * FROM organisations").df(),
@@ -80,13 +83,26 @@ def practice_counts_pandas(
             latest[name] = pd.NaT
     pop = pop.merge(latest, left_on="patient_id", right_index=True, how="left")
 
-    # Anticoagulant issued in the 6 months up to and including the date.
-    meds = tables["medications"]
+    # The latest recorded CHA2DS2-VASc score: the lowest value on the latest day with one.
+    scores = coded[(coded["list"] == "cha2ds2vasc_score") & coded["numeric_value"].notna()]
+    scores = scores.sort_values(["patient_id", "date", "numeric_value"],
+                                ascending=[True, False, True])
+    recorded_score = scores.drop_duplicates("patient_id").set_index("patient_id")["numeric_value"]
+    pop["recorded_score"] = pop["patient_id"].map(recorded_score)
+
+    # DOAC and VKA issues in the 6 months up to and including the date.
+    meds = tables["medications"].merge(
+        pd.DataFrame(anticoagulant_members(), columns=["dmd_code", "drug"]), on="dmd_code"
+    )
     meds_date = pd.to_datetime(meds["date"])
-    issued = meds[
-        (meds_date <= ref) & (meds_date > months_6) & meds["dmd_code"].isin(anticoagulant_codes())
-    ]
-    pop["anticoagulated"] = pop["patient_id"].isin(issued["patient_id"].unique())
+    issued = meds[(meds_date <= ref) & (meds_date > months_6)]
+    on_doac = pop["patient_id"].isin(issued.loc[issued["drug"] == "doac", "patient_id"])
+    on_vka = pop["patient_id"].isin(issued.loc[issued["drug"] == "vka", "patient_id"])
+    doac_unsuitable = pop["doac_unsuitable"].notna()
+    if reference_date < AF008_FROM:  # QOF AF007: any anticoagulant
+        pop["anticoagulated"] = on_doac | on_vka
+    else:  # QOF AF008: a DOAC, or a VKA where a DOAC is unsuitable
+        pop["anticoagulated"] = on_doac | (on_vka & doac_unsuitable)
 
     # Register: latest AF code with no strictly later resolved code.
     pop["on_register"] = pop["af"].notna() & (
@@ -102,9 +118,20 @@ def practice_counts_pandas(
         + pop["vascular_disease"].notna().astype(int)
         + (pop["sex"] == "F").astype(int)
     )
-    pop["eligible"] = pop["on_register"] & (pop["score"] >= 2)
+    # Eligible by the latest recorded score (QOF AF008's denominator); the computed score
+    # finds the patients with none recorded who need assessing.
+    pop["eligible"] = pop["on_register"] & (pop["recorded_score"] >= 2)
+    pop["to_assess"] = pop["on_register"] & pop["recorded_score"].isna() & (pop["score"] >= 2)
     pop["treated"] = pop["eligible"] & pop["anticoagulated"]
-    adjusted = (pop["anticoag_declined"] > months_12) | pop["anticoag_contraindicated"].notna()
+    # Care adjustments: declined or not indicated within 12 months, contraindicated ever; a
+    # VKA-only code (contraindicated ever, declined within 12 months) only with a DOAC unsuitable.
+    vka_only = pop["vka_contraindicated"].notna() | (pop["vka_declined"] > months_12)
+    adjusted = (
+        (pop["anticoag_declined"] > months_12)
+        | (pop["anticoag_not_indicated"] > months_12)
+        | pop["anticoag_contraindicated"].notna()
+        | (vka_only & doac_unsuitable)
+    )
     pop["exception"] = pop["eligible"] & ~pop["anticoagulated"] & adjusted
 
     # Expected: each patient's prevalence by sex and single year of age.
@@ -122,6 +149,7 @@ def practice_counts_pandas(
         eligible=("eligible", "sum"),
         treated=("treated", "sum"),
         exceptions=("exception", "sum"),
+        to_assess=("to_assess", "sum"),
     )
     by_score = (
         pop[pop["eligible"]]
@@ -138,6 +166,7 @@ def practice_counts_pandas(
             eligible=int(row["eligible"]),
             treated=int(row["treated"]),
             exceptions=int(row["exceptions"]),
+            to_assess=int(row["to_assess"]),
             risk_counts={},
         )
     for code, score, eligible, treated in by_score.reset_index().itertuples(index=False):

@@ -11,8 +11,15 @@ grouped pass per practice. It implements docs/programmes.md's rules directly:
   `date - N months` (clamped to month end, as DuckDB's interval arithmetic does) up to the date;
 - register: the latest AF code with no strictly later "AF resolved" code (same day stays on);
 - age in whole years, up on the birthday; CHA2DS2-VASc C1 H1 A2(75+) D1 S2 V1 A(65-74) Sc(F)1;
-- eligible: on the register and score >= 2; treated: eligible and a DOAC/VKA in 6 months;
-  exceptions: eligible, untreated, declined in 12 months or contraindicated ever;
+- eligible (QOF AF008's denominator): on the register and the latest *recorded* CHA2DS2-VASc
+  score (the lowest value on the latest day with one) >= 2; to_assess: on the register, no
+  recorded score, computed score >= 2;
+- treated, eligible and by the QOF year of the date: to 31 March 2023 (AF007) a DOAC or VKA in
+  6 months; from 1 April 2023 (AF008) a DOAC in 6 months, or a VKA in 6 months with a
+  DOAC-unsuitable code ever;
+- exceptions: eligible, untreated, and anticoagulation declined or not indicated in 12 months,
+  or contraindicated ever, or (a VKA contraindicated ever or declined in 12 months, and a
+  DOAC-unsuitable code ever);
 - expected: the sum of age/sex prevalence over the population, kept to 6 decimals;
 - every practice with population at the date, and every practice organisation valid then.
 """
@@ -28,16 +35,19 @@ from baselines.af_inputs import (
     EXPECTED_DIGITS,
     OLDEST_AGE,
     PracticeRow,
-    anticoagulant_codes,
+    anticoagulant_members,
     prevalence_bands,
     prevalence_by_age,
     snomed_members,
 )
 
+# QOF AF008 (a VKA counts only where a DOAC is unsuitable) replaced AF007 on this day (2023-24).
+AF008_FROM = date(2023, 4, 1)
+
 QUERY = """
 WITH
 snomed(code, list) AS (VALUES {snomed}),
-anticoagulant(code) AS (VALUES {anticoagulant}),
+anticoagulant(code, list) AS (VALUES {anticoagulant}),
 prevalence(sex, age, prevalence) AS (VALUES {prevalence}),
 population AS (
     SELECT
@@ -65,18 +75,30 @@ history AS (
         bool_or(s.list = 'vascular_disease') AS vascular_disease,
         bool_or(s.list = 'anticoag_declined'
                 AND e.date > CAST(DATE '{ref}' - INTERVAL 12 MONTH AS DATE)) AS declined,
-        bool_or(s.list = 'anticoag_contraindicated') AS contraindicated
+        bool_or(s.list = 'anticoag_not_indicated'
+                AND e.date > CAST(DATE '{ref}' - INTERVAL 12 MONTH AS DATE)) AS not_indicated,
+        bool_or(s.list = 'anticoag_contraindicated') AS contraindicated,
+        bool_or(s.list = 'vka_declined'
+                AND e.date > CAST(DATE '{ref}' - INTERVAL 12 MONTH AS DATE)) AS vka_declined,
+        bool_or(s.list = 'vka_contraindicated') AS vka_contraindicated,
+        bool_or(s.list = 'doac_unsuitable') AS doac_unsuitable,
+        -- the latest recorded score: structs compare field by field, so the maximum of
+        -- (date, -value) is the latest day and, on it, the lowest value
+        max(struct_pack(day := e.date, negated := -e.numeric_value)) FILTER (
+            WHERE s.list = 'cha2ds2vasc_score' AND e.numeric_value IS NOT NULL
+        ) AS last_score
     FROM clinical_events AS e
     JOIN snomed AS s ON e.snomed_code = s.code
     WHERE e.date <= DATE '{ref}'
     GROUP BY e.patient_id
 ),
 anticoagulated AS (
-    SELECT DISTINCT m.patient_id
+    SELECT m.patient_id, bool_or(a.list = 'doac') AS doac, bool_or(a.list = 'vka') AS vka
     FROM medications AS m
     JOIN anticoagulant AS a ON m.dmd_code = a.code
     WHERE m.date <= DATE '{ref}'
       AND m.date > CAST(DATE '{ref}' - INTERVAL 6 MONTH AS DATE)
+    GROUP BY m.patient_id
 ),
 scored AS (
     SELECT
@@ -92,15 +114,25 @@ scored AS (
         + CASE WHEN h.stroke_tia_te THEN 2 ELSE 0 END
         + CASE WHEN h.vascular_disease THEN 1 ELSE 0 END
         + CASE WHEN p.sex = 'F' THEN 1 ELSE 0 END AS score,
-        a.patient_id IS NOT NULL AS anticoagulated,
-        coalesce(h.declined OR h.contraindicated, false) AS adjusted
+        -(h.last_score.negated) AS recorded_score,
+        CASE WHEN DATE '{ref}' < DATE '{af008_from}'
+             THEN coalesce(a.doac OR a.vka, false)
+             ELSE coalesce(a.doac OR (a.vka AND h.doac_unsuitable), false)
+        END AS anticoagulated,
+        coalesce(h.declined OR h.not_indicated OR h.contraindicated
+                 OR ((h.vka_contraindicated OR h.vka_declined) AND h.doac_unsuitable), false)
+            AS adjusted
     FROM population AS p
     LEFT JOIN history AS h ON h.patient_id = p.patient_id
     LEFT JOIN anticoagulated AS a ON a.patient_id = p.patient_id
     LEFT JOIN prevalence AS v ON v.sex = p.sex AND v.age = least(p.age, {oldest})
 ),
 flagged AS (
-    SELECT *, on_register AND score >= 2 AS eligible FROM scored
+    SELECT
+        *,
+        on_register AND coalesce(recorded_score >= 2, false) AS eligible,
+        on_register AND recorded_score IS NULL AND score >= 2 AS to_assess
+    FROM scored
 ),
 counted AS (
     SELECT
@@ -111,6 +143,7 @@ counted AS (
         count(*) FILTER (WHERE eligible) AS eligible,
         count(*) FILTER (WHERE eligible AND anticoagulated) AS treated,
         count(*) FILTER (WHERE eligible AND NOT anticoagulated AND adjusted) AS exceptions,
+        count(*) FILTER (WHERE to_assess) AS to_assess,
         histogram(score) FILTER (WHERE eligible) AS eligible_by_score,
         histogram(score) FILTER (WHERE eligible AND anticoagulated) AS treated_by_score
     FROM flagged
@@ -131,6 +164,7 @@ SELECT
     coalesce(c.eligible, 0) AS eligible,
     coalesce(c.treated, 0) AS treated,
     coalesce(c.exceptions, 0) AS exceptions,
+    coalesce(c.to_assess, 0) AS to_assess,
     c.eligible_by_score,
     c.treated_by_score
 FROM counted AS c
@@ -146,7 +180,9 @@ def _text(value: str) -> str:
 def build_query(reference_date: date) -> str:
     """The statement for `reference_date`, with the codelists and prevalence table inline."""
     snomed = ", ".join(f"({_text(code)}, {_text(name)})" for code, name in snomed_members())
-    anticoagulant = ", ".join(f"({_text(code)})" for code in anticoagulant_codes())
+    anticoagulant = ", ".join(
+        f"({_text(code)}, {_text(name)})" for code, name in anticoagulant_members()
+    )
     prevalence = ", ".join(
         f"({_text(sex)}, {age}, {value!r}::DOUBLE)"
         for sex, age, value in prevalence_by_age(prevalence_bands())
@@ -156,6 +192,7 @@ def build_query(reference_date: date) -> str:
         anticoagulant=anticoagulant,
         prevalence=prevalence,
         ref=reference_date.isoformat(),
+        af008_from=AF008_FROM.isoformat(),
         ref_mmdd=reference_date.month * 100 + reference_date.day,
         oldest=OLDEST_AGE,
         digits=EXPECTED_DIGITS,
@@ -168,7 +205,7 @@ def practice_counts_sql(db_path: str, reference_date: date) -> dict[str, Practic
     with duckdb.connect(db_path, read_only=True) as con:
         rows = con.execute(query).fetchall()
     out: dict[str, PracticeRow] = {}
-    for code, size, expected, recorded, eligible, treated, exceptions, by_e, by_t in rows:
+    for code, size, expected, recorded, eligible, treated, exceptions, assess, by_e, by_t in rows:
         treated_by = by_t or {}
         out[str(code)] = PracticeRow(
             list_size=int(size),
@@ -177,6 +214,7 @@ def practice_counts_sql(db_path: str, reference_date: date) -> dict[str, Practic
             eligible=int(eligible),
             treated=int(treated),
             exceptions=int(exceptions),
+            to_assess=int(assess),
             risk_counts={
                 int(score): (int(n), int(treated_by.get(score, 0)))
                 for score, n in sorted((by_e or {}).items())

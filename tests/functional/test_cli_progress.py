@@ -20,6 +20,7 @@ from joinedup.outputs.progress import IMPROVER_COLUMNS, PROGRESS_COLUMNS
 
 AF = load_codelist("af").ordered[0]
 DOAC = load_codelist("doac", CodeSystem.DMD).ordered[0]
+SCORE = load_codelist("cha2ds2vasc_score").ordered[0]  # a recorded CHA2DS2-VASc score
 ORGS = [
     {"org_code": "ICS1", "name": "Test ICS", "org_type": "ics"},
     {"org_code": "PL1", "name": "Test Place", "org_type": "place", "parent_code": "ICS1"},
@@ -46,6 +47,13 @@ def _event(pid: int, day: str) -> dict[str, Any]:
             "numeric_value": None}
 
 
+def _diagnosed(pid: int, day: str) -> list[dict[str, Any]]:
+    """AF coded and, the same day, the CHA2DS2-VASc score recorded (2: age 75 or over)."""
+    score = {"patient_id": pid, "date": date.fromisoformat(day), "snomed_code": SCORE,
+             "numeric_value": 2.0}
+    return [_event(pid, day), score]
+
+
 def _issue(pid: int, day: str) -> dict[str, Any]:
     return {"patient_id": pid, "date": date.fromisoformat(day), "dmd_code": DOAC}
 
@@ -58,10 +66,12 @@ def store(tmp_path: Path) -> Path:
     #     patient 2 on 1 Mar 2026 -> treated 0, 1, 2 (an issue in the 6 months to each date).
     # P2: 5 men, expected 1.0. Patient 21 has AF since 2020 and one DOAC issue on 1 Aug 2025:
     #     treated at September and December, not in March (more than 6 months before).
+    # Each AF patient's score of 2 is recorded on the day of diagnosis, so eligible (QOF AF008:
+    # the latest recorded score 2+) follows recorded.
     patients = [_patient(i, "P1") for i in range(1, 21)]
     patients += [_patient(i, "P2") for i in range(21, 26)]
-    events = [_event(1, "2020-01-01"), _event(2, "2025-11-15"), _event(3, "2026-02-01"),
-              _event(21, "2020-01-01")]
+    events = [*_diagnosed(1, "2020-01-01"), *_diagnosed(2, "2025-11-15"),
+              *_diagnosed(3, "2026-02-01"), *_diagnosed(21, "2020-01-01")]
     meds = [_issue(1, "2025-12-10"), _issue(2, "2026-03-01"), _issue(21, "2025-08-01")]
     db = tmp_path / "ics.duckdb"
     con = connect(db)
@@ -183,3 +193,20 @@ def test_a_missing_store_is_named(tmp_path: Path) -> None:
     result = _invoke("--db", str(tmp_path / "none.duckdb"), "--out", str(tmp_path / "out"))
     assert result.exit_code == 2
     assert "none.duckdb: no store found" in result.output
+
+
+def test_progress_names_the_treated_rule_per_period_and_flags_the_change(
+    store: Path, tmp_path: Path
+) -> None:
+    # Quarter ends from 31 December 2022 to 30 June 2023 cross QOF's AF007 -> AF008 switch on
+    # 1 April 2023: the series says which rule each period used and where it changed.
+    out = tmp_path / "rules"
+    result = _invoke("--db", str(store), "--out", str(out), "--from", "2022-12-31",
+                     "--to", "2023-06-30")
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "progress.json").read_text())
+    assert summary["periods"] == ["2022-12-31", "2023-03-31", "2023-06-30"]
+    assert summary["treated_rule"] == ["AF007", "AF007", "AF008"]
+    assert summary["treated_rule_changes"] == [
+        {"period_end": "2023-06-30", "from": "AF007", "to": "AF008"}
+    ]

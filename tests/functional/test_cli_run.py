@@ -21,6 +21,7 @@ from joinedup.engines.tables import create_contract_tables
 REF = date(2026, 3, 31)
 AF = load_codelist("af").ordered[0]
 DOAC = load_codelist("doac", CodeSystem.DMD).ordered[0]
+SCORE = load_codelist("cha2ds2vasc_score").ordered[0]  # a recorded CHA2DS2-VASc score
 
 ORGS = [
     {"org_code": "ICS1", "name": "Test ICS", "org_type": "ics"},
@@ -46,11 +47,15 @@ def store(tmp_path: Path) -> Path:
     # P1: 20 men born 1945 (aged 80: AF prevalence 20% -> expected 4.0); one on the AF register,
     #     aged 80 so CHA2DS2-VASc >= 2 (age >= 75), not anticoagulated.
     # P2: 5 men born 1945 (expected 1.0); one on the register and anticoagulated last month.
+    # Both AF patients have their score (2: age 75+) recorded, which QOF AF008's denominator
+    # (eligible) reads, so neither is a patient to assess.
     patients = [_patient(i, "P1", "1945-06-01") for i in range(1, 21)]
     patients += [_patient(i, "P2", "1945-06-01") for i in range(21, 26)]
     events = [
         {"patient_id": 1, "date": date(2020, 1, 1), "snomed_code": AF, "numeric_value": None},
         {"patient_id": 21, "date": date(2020, 1, 1), "snomed_code": AF, "numeric_value": None},
+        {"patient_id": 1, "date": date(2020, 1, 1), "snomed_code": SCORE, "numeric_value": 2.0},
+        {"patient_id": 21, "date": date(2020, 1, 1), "snomed_code": SCORE, "numeric_value": 2.0},
     ]
     meds = [{"patient_id": 21, "date": date(2026, 3, 1), "dmd_code": DOAC}]
     db = tmp_path / "ics.duckdb"
@@ -81,6 +86,7 @@ def test_run_af_writes_the_contract_outputs(store: Path, tmp_path: Path) -> None
     p1, p2 = rows["P1"], rows["P2"]
     assert float(p1["expected"]) == pytest.approx(4.0)  # 20 x 0.20
     assert (p1["recorded"], p1["eligible"], p1["treated"]) == ("1", "1", "0")
+    assert (p1["to_assess"], p2["to_assess"]) == ("0", "0")  # both have a recorded score
     assert p1["to_find"] == "3"  # ceil(0.85 x 4.0 - 1) = ceil(2.4)
     assert p1["to_treat"] == "1"  # ceil(0.90 x 1 - 0)
     assert (p2["to_find"], p2["to_treat"]) == ("0", "0")  # ceil(0.85 - 1) < 0; 1 of 1 treated
@@ -199,3 +205,25 @@ def test_working_outputs_say_they_are_not_for_publication(store: Path, tmp_path:
     assert b"not for publication" in metadata[b"joinedup.publication"]
     assert "not for publication" in json.loads((out / "summary.json").read_text())["publication"]
     assert "Not for publication" in (out / "report.html").read_text()
+
+
+def test_a_count_the_definition_lacks_is_unknown_everywhere(store: Path, tmp_path: Path) -> None:
+    # Hypertension declares no exceptions rule: its exceptions are unknown (empty / null) in every
+    # output, never 0, while the counts it does define stay whole numbers.
+    out = tmp_path / "hyp"
+    result = CliRunner().invoke(
+        app, ["run", "hypertension", "--db", str(store), "--out", str(out),
+              "--date", REF.isoformat(), "--trend", "2"],
+    )
+    assert result.exit_code == 0, result.output
+    practices = _rows(out / "practices.csv")
+    assert [r["exceptions"] for r in practices] == ["", ""]
+    assert [r["recorded"] for r in practices] == ["0", "0"]
+    assert all(r["exceptions"] == "" for r in _rows(out / "rollups.csv"))
+    breakdowns = _rows(out / "breakdowns.csv")
+    assert breakdowns and all(r["exceptions"] == "" for r in breakdowns)
+    assert all(r["eligible"] != "" for r in breakdowns if r["dimension"] != "practice_imd_quintile")
+    progress = _rows(out / "progress.csv")
+    assert progress and all(r["exceptions"] == "" for r in progress)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["exceptions"] is None and summary["recorded"] == 0

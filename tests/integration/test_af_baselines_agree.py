@@ -4,7 +4,9 @@ Why: `benchmarks/bench_run_af.py` compares `run af` with a hand-written SQL quer
 implementation; the comparison is only honest if all three compute the same thing. Checked two
 ways: on a hand-built population whose counts are worked out below from docs/programmes.md
 (every boundary: window edges, same-day resolved code, birthdays, the registration and death
-dates, opt-outs), and on a small synthetic ICS at two reference dates, practice by practice.
+dates, opt-outs; and the QOF rules: eligibility by the latest recorded score, to_assess, AF007
+before April 2023 and AF008 after, the care-adjustment windows), and on a small synthetic ICS
+at two reference dates, practice by practice.
 """
 
 from __future__ import annotations
@@ -88,6 +90,11 @@ def coded(pid: int, day: str, name: str) -> dict:
     }
 
 
+def scored(pid: int, day: str, value: float | None) -> dict:
+    """A recorded CHA2DS2-VASc score (the observation's numeric_value)."""
+    return {**coded(pid, day, "cha2ds2vasc_score"), "numeric_value": value}
+
+
 def issued(pid: int, day: str, name: str) -> dict:
     return {
         "patient_id": pid,
@@ -114,9 +121,13 @@ ORGANISATIONS = [
         "parent_code": "PCN1",
         "valid_to": date(2024, 12, 31),
     },
+    {"org_code": "P5", "name": "Five (QOF rules)", "org_type": "practice", "parent_code": "PCN1"},
 ]
 
-# At REF (31 March 2025). Score = CHA2DS2-VASc; "elig" = on the register with score >= 2.
+# At REF (31 March 2025, QOF 2024-25: AF008). Score = the CHA2DS2-VASc computed from the record;
+# "elig" = on the register with the latest recorded score >= 2. Every P1 patient called elig has
+# their computed score recorded in 2020 (EVENTS), so P1 tests the register, score, window and
+# population boundaries as before the QOF rules; P5 (patients 17-24) tests the QOF rules.
 PATIENTS = [
     person(1, "1960-03-31"),  # 65 today (A 1) + H 1 = 2: elig; DOAC on 1 Oct 2024: treated
     person(2, "1960-04-01"),  # 64 (A 0) + H + D = 2: elig; DOAC on 30 Sep 2024 is outside
@@ -134,6 +145,16 @@ PATIENTS = [
     person(14, "1990-01-01"),  # nothing coded
     person(15, "1940-01-01"),  # A2 = 2: elig; DOAC and hypertension after REF ignored
     person(16, "1960-03-31", practice="P2"),  # 65, nothing coded
+    # P5: men born 1 January 1940, on the AF register since 2015, computed score 2 (A2) at REF
+    # (aged 85) and at REF_AF007 (83). Recorded scores, anticoagulants and PCAs vary:
+    person(17, "1940-01-01", practice="P5"),  # recorded 2; VKA, no DOAC-unsuitable code
+    person(18, "1940-01-01", practice="P5"),  # recorded 2; VKA with antiphospholipid syndrome
+    person(19, "1940-01-01", practice="P5"),  # recorded 3, then 3 and 1 on one day: latest is 1
+    person(20, "1940-01-01", practice="P5"),  # no recorded score (one without a value): assess
+    person(21, "1940-01-01", practice="P5"),  # recorded 1 in 2016, 2 in 2024; DOAC in 2025
+    person(22, "1940-01-01", practice="P5"),  # recorded 2; anticoagulation not indicated 2023
+    person(23, "1940-01-01", practice="P5"),  # recorded 2; warfarin declined, no DOAC-unsuitable
+    person(24, "1940-01-01", practice="P5"),  # recorded 2; VKA contraindicated + DOAC unsuitable
 ]
 EVENTS = [
     coded(1, "2020-01-01", "af"),
@@ -160,6 +181,24 @@ EVENTS = [
     *(coded(pid, "2015-01-01", "af") for pid in (9, 10, 11, 12, 13, 15)),
     coded(13, "2015-01-01", "anticoag_contraindicated"),
     coded(15, "2025-04-02", "hypertension"),
+    # P1's eligible patients have their computed score recorded (QOF AF008's denominator).
+    *(scored(pid, "2020-01-01", 2) for pid in (1, 2, 7, 10, 15)),
+    *(scored(pid, "2020-01-01", 3) for pid in (3, 6, 13)),
+    coded(10, "2015-01-01", "doac_unsuitable"),  # so AF008 counts 10's VKA on REF
+    # P5
+    *(coded(pid, "2015-01-01", "af") for pid in range(17, 25)),
+    *(scored(pid, "2016-01-01", 2) for pid in (17, 18, 22, 23, 24)),
+    coded(18, "2016-01-01", "doac_unsuitable"),
+    scored(19, "2016-01-01", 3),
+    scored(19, "2020-01-01", 3),
+    scored(19, "2020-01-01", 1),
+    scored(20, "2016-01-01", None),
+    scored(21, "2016-01-01", 1),
+    scored(21, "2024-01-01", 2),
+    coded(22, "2023-01-01", "anticoag_not_indicated"),
+    coded(23, "2025-01-01", "vka_declined"),
+    coded(24, "2010-01-01", "vka_contraindicated"),
+    coded(24, "2010-01-01", "doac_unsuitable"),
 ]
 MEDICATIONS = [
     issued(1, "2024-10-01", "doac"),
@@ -167,6 +206,9 @@ MEDICATIONS = [
     issued(10, "2025-03-31", "vka"),
     issued(13, "2025-01-01", "doac"),
     issued(15, "2025-04-01", "doac"),
+    *(issued(pid, day, "vka") for pid in (17, 18) for day in ("2023-03-01", "2025-03-01")),
+    issued(19, "2025-03-01", "doac"),
+    issued(21, "2025-02-01", "doac"),
 ]
 
 
@@ -203,6 +245,7 @@ HAND = {
         eligible=8,  # 1, 2, 3, 6, 7, 10, 13, 15
         treated=3,  # 1, 10, 13
         exceptions=2,  # 3 (declined within 12 months), 6 (contraindicated)
+        to_assess=0,  # 5 has no recorded score but scores 1
         risk_counts={2: (5, 2), 3: (3, 1)},  # score 2: 1 2 7 10 15; score 3: 3 6 13
     ),
     "P2": PracticeRow(
@@ -212,10 +255,37 @@ HAND = {
         eligible=0,
         treated=0,
         exceptions=0,
+        to_assess=0,
         risk_counts={},
     ),
     "P3": PracticeRow(
-        list_size=0, expected=0.0, recorded=0, eligible=0, treated=0, exceptions=0, risk_counts={}
+        list_size=0, expected=0.0, recorded=0, eligible=0, treated=0, exceptions=0, to_assess=0,
+        risk_counts={},
+    ),
+    "P5": PracticeRow(
+        list_size=8,
+        expected=round(8 * prevalence("M", 85), 6),
+        recorded=8,  # 17-24
+        eligible=6,  # 17 18 21 22 23 24 (19's latest recorded is 1; 20 has none)
+        treated=2,  # 18 (VKA, DOAC unsuitable), 21 (DOAC); not 17 (VKA alone, AF008)
+        exceptions=1,  # 24; not 22 (not indicated 27 months ago), not 23 (warfarin-only code)
+        to_assess=1,  # 20
+        risk_counts={2: (6, 2)},
+    ),
+}
+
+# The same P5 at 31 March 2023, the last day of QOF 2022-23 (AF007: any anticoagulant).
+REF_AF007 = date(2023, 3, 31)
+HAND_AF007 = {
+    "P5": PracticeRow(
+        list_size=8,
+        expected=round(8 * prevalence("M", 83), 6),
+        recorded=8,
+        eligible=5,  # 17 18 22 23 24 (21's latest recorded is still 1; 19's 1; 20 none)
+        treated=2,  # 17 and 18 (VKA issued 1 March 2023): AF007 counts a VKA alone
+        exceptions=2,  # 22 (not indicated 3 months ago), 24; 23 declines only in 2025
+        to_assess=1,  # 20
+        risk_counts={2: (5, 2)},
     ),
 }
 
@@ -244,6 +314,15 @@ def test_the_engine_gives_the_hand_worked_counts(hand_store: Path) -> None:
 @pytest.mark.parametrize("baseline", ["sql", "pandas"])
 def test_each_baseline_gives_the_hand_worked_counts(hand_store: Path, baseline: str) -> None:
     assert differences(HAND, baseline_counts(hand_store, REF)[baseline]) == []
+
+
+def test_all_three_follow_af007_before_april_2023(hand_store: Path) -> None:
+    def p5(counts: dict[str, PracticeRow]) -> dict[str, PracticeRow]:
+        return {code: row for code, row in counts.items() if code == "P5"}
+
+    assert differences(HAND_AF007, p5(engine_counts(hand_store, REF_AF007))) == []
+    for name, counts in baseline_counts(hand_store, REF_AF007).items():
+        assert differences(HAND_AF007, p5(counts)) == [], name
 
 
 def test_a_wrong_count_is_reported() -> None:

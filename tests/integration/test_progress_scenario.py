@@ -74,9 +74,18 @@ def test_the_improvement_scenario_shows_in_the_series(
     first = totals[0]["period_end"]
     assert isinstance(first, date) and first == date(2024, 6, 30)
     rates = load_rates()
-    # Treatment: the scenario's footprint share then (about 79%) against today's 88%.
+    # Treatment: the scenario's footprint share then (about 79%) against today's 88%. Every
+    # period end here (June 2024 to March 2026) is under QOF AF008, which counts a DOAC, or a VKA
+    # only with a DOAC-unsuitable reason: the generator records one for a share of VKA patients,
+    # so AF008 sees the anticoagulated share times doac + (1 - doac) x that share (0.955), and
+    # the change shrinks by the same factor (about 8.7 points -> 8.4).
+    assert {p.treated_rule for p in series.periods} == {"AF008"}
+    doac = rates.scalar("doac_share")
+    counted = doac + (1 - doac) * rates.scalar("vka_doac_unsuitable_share")
     today_treated = rates.scalar("oac_treated_mean")
-    expected_treatment = today_treated - _scenario_share_then("oac_treated", today_treated, first)
+    expected_treatment = counted * (
+        today_treated - _scenario_share_then("oac_treated", today_treated, first)
+    )
     assert treatment == pytest.approx(expected_treatment, abs=0.035)
     assert treatment > 0.05
     # Detection: the recorded share of true AF moved by the ratio of the shares.

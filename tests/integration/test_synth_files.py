@@ -125,12 +125,20 @@ def test_no_record_before_birth_after_death_or_after_the_reference_date(
 def test_blood_pressure_values_ride_on_readings_only(frames: dict[str, pd.DataFrame]) -> None:
     from joinedup.domain.codelists import load_codelist
 
+    # Values ride on observations only: blood pressure readings (mmHg) and recorded CHA2DS2-VASc
+    # scores (whole points, 0 to the published maximum of 9); a diagnosis, PCA or pulse check
+    # carries none. The two kinds are told apart by code, and each has its own plausible range.
     events = frames["clinical_events"]
     bp = load_codelist("systolic_bp").codes | load_codelist("diastolic_bp").codes
     is_bp = events["snomed_code"].isin(bp)
-    assert events.loc[is_bp, "numeric_value"].notna().all()
-    assert events.loc[~is_bp, "numeric_value"].isna().all()
+    is_score = events["snomed_code"].isin(load_codelist("cha2ds2vasc_score").codes)
+    assert is_bp.any() and is_score.any()
+    assert not (is_bp & is_score).any()
+    assert events.loc[is_bp | is_score, "numeric_value"].notna().all()
+    assert events.loc[~(is_bp | is_score), "numeric_value"].isna().all()
     assert events.loc[is_bp, "numeric_value"].between(40, 260).all()
+    scores = events.loc[is_score, "numeric_value"]
+    assert scores.between(0, 9).all() and (scores == scores.round()).all()
 
 
 def test_no_whole_row_repeats(frames: dict[str, pd.DataFrame]) -> None:
@@ -173,7 +181,7 @@ def test_manifest_records_how_to_reproduce_the_run(run: SynthResult) -> None:
         "reference_date": "2026-03-31",
         "parameters_dir": None,
     }
-    assert manifest["parameters"] == {"synthetic": "2026.1", "af": "2026.1"}
+    assert manifest["parameters"] == {"synthetic": "2026.2", "af": "2026.1"}
     assert manifest["joinedup_version"]
     assert "--seed 11" in manifest["reproduce"] and "--patients 20000" in manifest["reproduce"]
     for name, entry in manifest["tables"].items():

@@ -223,6 +223,29 @@ def test_treated_share_of_eligible_and_doac_share(data: dict[str, pd.DataFrame])
     assert stopped  # some stopped more than six months ago
 
 
+def test_most_af_patients_on_a_vka_have_a_doac_unsuitable_reason(
+    data: dict[str, pd.DataFrame],
+) -> None:
+    # QOF AF008 counts a VKA as treatment only where a DOAC is unsuitable: the generator records
+    # a reason for a share of the AF register on a VKA (an assumption in rates.csv), on or before
+    # their first VKA issue, so the reason is there whenever the VKA is.
+    af_any = coded(data, "af")
+    on_vka = issued(data, ("vka",), months=6) & af_any
+    reasons = data["clinical_events"].loc[
+        lambda e: e["snomed_code"].isin(load_codelist("doac_unsuitable").codes)
+    ]
+    with_reason = set(reasons["patient_id"])
+    share = len(with_reason & on_vka) / len(on_vka)
+    assert share == pytest.approx(RATES.scalar("vka_doac_unsuitable_share"), abs=0.15)
+    assert with_reason <= af_any  # no reason recorded for people without AF
+    meds = data["medications"]
+    vka = meds[meds["dmd_code"].isin(load_codelist("vka", CodeSystem.DMD).codes)]
+    first_vka = vka.groupby("patient_id")["date"].min()
+    reason_day = reasons.groupby("patient_id")["date"].min()
+    both = reason_day.index.intersection(first_vka.index)
+    assert len(both) > 0 and (reason_day[both] <= first_vka[both]).all()
+
+
 def test_case_finding_signals_exist(data: dict[str, pd.DataFrame]) -> None:
     people = set(current(data)["patient_id"])
     af_any = coded(data, "af")
@@ -335,7 +358,7 @@ def test_overrides_change_the_run_and_its_version(tmp_path: Path) -> None:
     (tmp_path / "params").mkdir()
     (tmp_path / "params" / "rates.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = generate(tmp_path / "out", patients=20_000, seed=1, parameters_dir=tmp_path / "params")
-    assert result.parameter_versions["synthetic"].startswith("2026.1+local.")
+    assert result.parameter_versions["synthetic"].startswith("2026.2+local.")
     meds = pd.read_parquet(result.paths["medications"])
     doac = meds["dmd_code"].isin(load_codelist("doac", CodeSystem.DMD).codes)
     vka = meds["dmd_code"].isin(load_codelist("vka", CodeSystem.DMD).codes)

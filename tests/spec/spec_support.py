@@ -43,6 +43,11 @@ _NAMES = (
     "irregular_pulse",
     "systolic_bp",
     "diastolic_bp",
+    "anticoag_not_indicated",
+    "vka_declined",
+    "vka_contraindicated",
+    "doac_unsuitable",
+    "cha2ds2vasc_score",
 )
 _DMD_NAMES = ("doac", "vka", "antihypertensive")
 CODE: dict[str, str] = {name: str(100100 + i) for i, name in enumerate(_NAMES)}
@@ -110,6 +115,11 @@ def event(patient_id: int, day: str, codelist: str, value: float | None = None) 
         "snomed_code": CODE[codelist],
         "numeric_value": value,
     }
+
+
+def scored(patient_id: int, score: int, day: str = "2020-01-01") -> dict[str, Any]:
+    """A recorded CHA2DS2-VASc score (QOF AF008's denominator reads the latest recorded one)."""
+    return event(patient_id, day, "cha2ds2vasc_score", score)
 
 
 def med(patient_id: int, day: str, codelist: str) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from spec_support import REF, Spec, event, med, patient
+from spec_support import REF, Spec, event, med, patient, scored
 
 from joinedup.domain.parameters import ParameterSet
 from joinedup.engines.breakdowns import breakdown_counts
@@ -61,6 +61,9 @@ def population(*, seven_opted_out: bool = True) -> dict[str, Any]:
         ],
         "events": [
             *(event(p, "2020-01-01", "af") for p in (1, 2, 3, 7, 8, 9, 10)),
+            *(scored(p, 3) for p in (1, 2, 7, 8, 9)),
+            scored(3, 2),
+            scored(10, 0),
             event(2, "2024-06-01", "anticoag_declined"),
         ],
         "medications": [med(p, "2025-01-01", "doac") for p in (1, 7, 8, 9)],

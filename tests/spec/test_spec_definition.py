@@ -40,8 +40,9 @@ def test_the_af_definition_declares_cha2ds2_vasc_and_the_qof_rules():
     assert AF.risk_score is not None and AF.risk_score.name == "CHA2DS2-VASc"
     points = {c.key: c.points for c in AF.risk_score.components}
     assert points == {"c": 1, "h": 1, "a2": 2, "d": 1, "s2": 2, "v": 1, "a": 1, "sc": 1}
-    assert AF.eligibility.score_at_least == 2
-    assert AF.treated.when == Coded(("doac", "vka"), 6)
+    assert (AF.eligibility.score_at_least, AF.eligibility.recorded) == (2, "cha2ds2vasc_score")
+    assert [v.name for v in AF.treated.versions] == ["AF007", "AF008"]
+    assert AF.treated.versions[0].when == Coded(("doac", "vka"), 6)
     assert (AF.register.codelist, AF.register.resolved_by, AF.register.min_age) == (
         "af",
         "af_resolved",
@@ -137,7 +138,7 @@ def test_packaged_programmes_are_listed_and_an_unknown_one_is_a_clear_error():
         ),
         (
             lambda t: t.replace("within_months = 6 }", "within_months = 0 }", 1),
-            r": treated\.when\.within_months: must be >= 1",
+            r": treated\[0\]\.when\.within_months: must be >= 1",
         ),
         (
             lambda t: t.replace("detect = 0.85", "detect = 85"),

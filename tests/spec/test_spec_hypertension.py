@@ -126,7 +126,7 @@ def test_practice_counts_and_the_hse_expected_prevalence(engine):
     p1 = s.counts()["P1"]
     assert p1.list_size == 4
     assert p1.expected == pytest.approx(0.31 + 0.71 + 0.0 + 0.05)
-    assert (p1.recorded, p1.eligible, p1.treated, p1.exceptions) == (2, 2, 1, 0)
+    assert (p1.recorded, p1.eligible, p1.treated, p1.exceptions) == (2, 2, 1, None)
     assert p1.programme == "hypertension"
 
 
@@ -166,3 +166,16 @@ def test_the_window_moves_with_the_reference_date(engine):
     s = spec(engine, [patient(1, born=UNDER_80)], [hyp(1), *bp(1, "2024-06-30", 130, 80)])
     assert s.column("treated", ref=date(2025, 6, 29)) == {1: True}
     assert s.column("treated", ref=date(2025, 6, 30)) == {1: False}  # exactly 12 months
+
+
+def test_exceptions_are_unknown_not_zero_when_the_definition_has_no_rule(engine):
+    # HYP declares no [exceptions]: the practice table cannot know them (None), unlike AF,
+    # whose untreated eligible patients with no care adjustment are a counted 0.
+    from spec_support import AF
+
+    s = spec(engine, [patient(1, born=UNDER_80)], [hyp(1)])
+    p1 = s.counts()["P1"]
+    assert (p1.recorded, p1.eligible, p1.exceptions) == (1, 1, None)
+    af = Spec(engine, patients=[patient(1, born="1940-01-01", sex="F")],
+              events=[event(1, "2020-01-01", "af")], programme=AF)
+    assert af.counts()["P1"].exceptions == 0

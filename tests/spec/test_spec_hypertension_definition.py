@@ -69,3 +69,19 @@ def test_an_unknown_impact_model_is_refused_naming_file_and_key():
         definition(text + REGISTER, Path("mine/programme.toml"))
     message = str(raised.value)
     assert "mine/programme.toml: parameters.impact_model: 'qaly' is not one of" in message
+
+
+def test_the_treat_to_target_ambition_cites_the_published_2029_ambition():
+    # PHE / NHS England "Health matters: preventing cardiovascular disease" (2019): 80% of people
+    # diagnosed with hypertension treated to the NICE target by 2029. The definition and the docs
+    # must cite it, and no longer mark the figure unverified.
+    source = load_programme("hypertension").source
+    assert source is not None
+    text = source.read_text(encoding="utf-8")
+    treat_line = next(line for line in text.splitlines() if line.startswith("treat ="))
+    assert "unverified" not in treat_line.lower()
+    assert "Health matters: preventing cardiovascular disease" in text
+    docs = Path(__file__).resolve().parents[2] / "docs" / "programmes.md"
+    hypertension = docs.read_text(encoding="utf-8").split("## Hypertension", 1)[1]
+    assert "unverified" not in hypertension.split("### Impact", 1)[0].lower()
+    assert "Health matters: preventing cardiovascular disease" in hypertension

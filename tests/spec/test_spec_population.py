@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from spec_support import Spec, event, patient
+from spec_support import Spec, event, patient, scored
 
 
 def test_registration_and_death_edges(engine):
@@ -39,7 +39,8 @@ def test_deregistered_and_dead_patients_are_left_out_of_every_count(engine):
             patient(2, born="1940-01-01", sex="F", registered_to="2024-12-31"),
             patient(3, born="1940-01-01", sex="F", died="2025-01-15"),
         ],
-        events=[event(p, "2020-01-01", "af") for p in (1, 2, 3)],
+        events=[event(p, "2020-01-01", "af") for p in (1, 2, 3)]
+        + [scored(p, 3) for p in (1, 2, 3)],
     )
     p1 = spec.counts()["P1"]
     assert (p1.list_size, p1.recorded, p1.eligible, p1.treated) == (1, 1, 1, 0)

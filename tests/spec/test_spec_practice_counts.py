@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from spec_support import REF, Spec, event, med, patient
+from spec_support import REF, Spec, event, med, patient, scored
 
 from joinedup.domain.parameters import ParameterSet
 
@@ -41,24 +41,29 @@ def test_expected_is_the_sum_of_each_registered_patients_band_rate(engine, tmp_p
     assert counts["P2"].expected == pytest.approx(0.2)
 
 
-def test_imd_quintile_is_the_registration_weighted_mean_decile_paired_up(engine):
+def test_imd_quintile_is_the_practice_score_among_englands_practices_not_its_patients(engine):
+    # A81001's registration-weighted IMD 2019 score is in England's most deprived fifth of
+    # practices, A81002's in the second; their patients' own deciles (10, least deprived) do not
+    # change that. P1 is not a practice England's table lists, so its quintile falls back on its
+    # registered patients' mean decile: (1 + 4) / 2 = 2.5 -> 1 + floor((2.5 - 0.5) / 2) = 2
+    # (docs/inequalities.md; before the fallback it was unknown).
+    orgs = [
+        {"org_code": "A81001", "name": "Densham", "org_type": "practice"},
+        {"org_code": "A81002", "name": "Queens Park", "org_type": "practice"},
+        {"org_code": "P1", "name": "Made up", "org_type": "practice"},
+    ]
     spec = Spec(
         engine,
+        organisations=orgs,
         patients=[
-            # P1: deciles 1, 2, 2 -> mean 1.67 -> decile 2 -> quintile 1
-            patient(1, imd=1),
-            patient(2, imd=2),
-            patient(3, imd=2),
-            # P2: deciles 3, 4 and one unknown -> mean 3.5 -> decile 4 (halves up) -> quintile 2
-            patient(4, imd=3, practice="P2"),
-            patient(5, imd=4, practice="P2"),
-            patient(6, imd=None, practice="P2"),
-            # P3: no decile known -> None
-            patient(7, imd=None, practice="P3"),
+            patient(1, imd=10, practice="A81001"),
+            patient(2, imd=10, practice="A81002"),
+            patient(3, imd=1, practice="P1"),
+            patient(4, imd=4, practice="P1"),
         ],
     )
     counts = spec.counts()
-    assert {p: c.imd_quintile for p, c in counts.items()} == {"P1": 1, "P2": 2, "P3": None}
+    assert {p: c.imd_quintile for p, c in counts.items()} == {"A81001": 1, "A81002": 2, "P1": 2}
 
 
 def test_each_practice_carries_its_name_and_hierarchy(engine):
@@ -100,7 +105,9 @@ def test_risk_counts_break_eligible_and_treated_down_by_score(engine):
             patient(4, born="1980-01-01", sex="M"),  # score 0: on the register, not eligible
             patient(5, born="1940-01-01", sex="F"),  # score 3 but no AF: not counted
         ],
-        events=[event(p, "2020-01-01", "af") for p in (1, 2, 3, 4)],
+        events=[event(p, "2020-01-01", "af") for p in (1, 2, 3, 4)]
+        + [scored(1, 2), scored(2, 2), scored(3, 3), scored(4, 0), scored(5, 3)]
+        + [event(3, "2015-01-01", "doac_unsuitable")],  # AF008: p3's VKA needs a reason
         medications=[med(1, "2025-03-01", "doac"), med(3, "2025-03-01", "vka")],
     )
     p1 = spec.counts()["P1"]

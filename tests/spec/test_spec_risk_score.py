@@ -95,3 +95,49 @@ def test_age_on_a_29_february_birthday_goes_up_on_1_march(engine):
     assert spec.column("age", ref=date(2025, 2, 28)) == {1: 24}
     assert spec.column("age", ref=date(2025, 3, 1)) == {1: 25}
     assert spec.column("age", ref=date(2024, 2, 29)) == {1: 24}
+
+
+def test_the_declared_maximum_is_nine_because_the_age_components_are_exclusive():
+    # CHA2DS2-VASc: C1 + H1 + A2 + D1 + S2 + V1 + Sc1 = 9; "age 65-74" (1) and "age 75 or over"
+    # (2) share the group "age", so only the larger counts towards the maximum (not 2 + 1).
+    from spec_support import AF
+
+    assert AF.risk_score is not None
+    assert AF.risk_score.max_score == 1 + 1 + 2 + 1 + 2 + 1 + 1
+
+
+def test_overlapping_components_of_one_group_score_only_the_larger(engine):
+    # A definition whose age bands overlap at 70-74: a 72-year-old meets both, yet a group
+    # scores the larger of its members' points (2), never their sum (3).
+    from spec_support import MINIMAL, definition
+
+    programme = definition(
+        MINIMAL
+        + """
+[register]
+codelist = "af"
+[risk_score]
+name = "overlap"
+[[risk_score.components]]
+key = "old"
+points = 1
+group = "age"
+when = { age_from = 65 }
+[[risk_score.components]]
+key = "older"
+points = 2
+group = "age"
+when = { age_from = 70 }
+[eligibility]
+score_at_least = 1
+[treated]
+when = { coded = "doac", within_months = 6 }
+"""
+    )
+    assert programme.risk_score is not None and programme.risk_score.max_score == 2
+    spec = Spec(
+        engine,
+        patients=[patient(1, born="1952-06-15"), patient(2, born="1958-06-15")],
+        programme=programme,
+    )
+    assert spec.column("risk_score") == {1: 2, 2: 1}

@@ -69,10 +69,12 @@ def measure_series(
     periods = []
     for index, day in enumerate(days, start=1):
         report(f"measuring {programme.title} at {day} ({index} of {len(days)})")
-        counts, _notes = store.kind.practice_counts(
+        counts, notes = store.kind.practice_counts(
             store.con, programme, day, parameters, setup.codelists
         )
-        periods.append(Period(period_end=day, plan=plan(counts, ambition, impact=setup.impact)))
+        rule = notes.get("treated_rule") or programme.treated.at(day).label
+        periods.append(Period(period_end=day, plan=plan(counts, ambition, impact=setup.impact),
+                              treated_rule=str(rule)))
     return ProgressSeries(
         programme=programme.name,
         title=programme.title,
@@ -141,6 +143,8 @@ def progress_outputs(
         },
         "pace": {name: p.as_dict()
                  for name, p in paces(series.period_ends, values, series.ambition).items()},
+        "treated_rule": [p.treated_rule for p in series.periods],
+        "treated_rule_changes": series.rule_changes(),
         "parameters": series.parameters,
         "joinedup_version": __version__,
         "publication": note,

@@ -107,6 +107,8 @@ def run_programme(
     say(f"writing outputs to {out_dir}")
     summary = build_summary(result, programme.name, reference_date, names, setup.parameters.label)
     summary["inputs"] = inputs
+    summary["eligible_definition"] = programme.eligibility.definition
+    summary["treated_rule"] = programme.treated.at(reference_date).label
     # Every store has the practices' own deprivation quintile; aggregate stores nothing finer.
     breakdowns += practice_deprivation_counts(counts)
     check_breakdown_totals(breakdowns, {k: summary[k] for k in TOTALS})

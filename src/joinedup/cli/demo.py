@@ -50,8 +50,9 @@ def demo(
                "(national data opt-outs excluded)")
     typer.echo(f"  expected AF {s['expected']:,.0f}; on the register {s['recorded']:,} "
                f"({s['detection_rate']:.1%} detected)")
-    typer.echo(f"  eligible (CHA2DS2-VASc >= 2) {s['eligible']:,}; anticoagulated "
-               f"{s['treated']:,} ({s['treatment_rate']:.1%})")
+    typer.echo(f"  eligible (recorded CHA2DS2-VASc >= 2) {s['eligible']:,}; anticoagulated "
+               f"{s['treated']:,} ({s['treatment_rate']:.1%}, {s.get('treated_rule', '')}); "
+               f"to assess (computed score >= 2, none recorded) {s.get('to_assess') or 0:,}")
     typer.echo(f"  to reach the ambition: find {s['to_find']:,} and treat {s['to_treat']:,}")
     typer.echo(f"  worth {s['strokes_prevented_per_year']:,.0f} strokes prevented, "
                f"{s['deaths_avoided_per_year']:,.0f} deaths avoided and "

@@ -17,6 +17,7 @@ Conventions (fixed, so charts and tables agree):
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -112,7 +113,11 @@ def wilson_interval(
     z2n = z * z / trials
     centre = (p + z2n / 2) / (1 + z2n)
     half = z * math.sqrt(p * (1 - p) / trials + z2n / (4 * trials)) / (1 + z2n)
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # At 0 (or all) successes the bound is exactly 0 (or 1) by the formula (centre == half);
+    # say so rather than keep the floating-point residue (2.8e-17 for 0/5).
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == trials else min(1.0, centre + half)
+    return low, high
 
 
 # --- breakdowns ---------------------------------------------------------------------------
@@ -148,6 +153,39 @@ def with_intervals(
 
 
 # --- breakdown counts from the practice table -------------------------------------------
+
+
+def national_quintile(score: float, national: Sequence[float]) -> int:
+    """A practice's deprivation quintile: its IMD score placed among England's practices' scores.
+
+    1 is the most deprived fifth of practices (the highest scores), 5 the least. With n national
+    scores of which k are strictly higher than `score`, the quintile is 1 + floor(5k / n) (at
+    most 5), so a practice in the national list gets its own rank's fifth and any other score
+    (an imported file of another vintage) is placed against the same national distribution.
+    This is the one definition of the practice quintile for every kind of store
+    (docs/inequalities.md says why).
+    """
+    if not national:
+        raise InequalityError("national_quintile needs the national practice scores")
+    ordered = sorted(national)
+    higher = len(ordered) - bisect.bisect_right(ordered, score)
+    return min(5, 1 + (5 * higher) // len(ordered))
+
+
+def quintile_from_mean_decile(mean_decile: float) -> int:
+    """The fallback practice quintile for a practice England's table does not list: the mean
+    national IMD decile of its registered patients (every registration counts once, so the
+    mean is registration-weighted) read as the fifth it implies.
+
+    Decile d covers the d-th tenth of England's areas, so a mean m sits at (m - 0.5) tenths and
+    the quintile is 1 + floor((m - 0.5) / 2), at most 5: means up to 2.5 (exclusive) give 1,
+    2.5 to 4.5 give 2, ..., 8.5 and over give 5 (the same as rounding m to the nearest decile,
+    halves up, and pairing deciles 1-2, 3-4, ...). An estimate: averaging deciles pulls
+    practices towards the middle fifths (docs/inequalities.md).
+    """
+    if not 1 <= mean_decile <= 10:
+        raise InequalityError(f"a mean IMD decile lies in 1 to 10, got {mean_decile}")
+    return min(5, 1 + math.floor((mean_decile - 0.5) / 2))
 
 
 PRACTICE_DEPRIVATION = "practice_imd_quintile"

@@ -39,6 +39,9 @@ class PracticeCounts:
     exceptions: int | None
     imd_quintile: int | None = None
     risk_counts: dict[int, tuple[int, int]] = field(default_factory=dict)
+    to_assess: int | None = None
+    """On the register with a computed risk score at the eligibility threshold but no recorded
+    score (AF: CHA2DS2-VASc to assess); None where the definition or source cannot say."""
 
     @property
     def detection_rate(self) -> float | None:
@@ -91,4 +94,5 @@ PRACTICE_TABLE_COLUMNS = (
     "strokes_prevented_per_year",
     "deaths_avoided_per_year",
     "savings_gbp_per_year",
+    "to_assess",
 )

@@ -41,7 +41,8 @@ from joinedup.domain.disclosure import (
 from joinedup.domain.need import deprivation_weight
 from joinedup.domain.recoverability import LinearSystem, protect
 
-COUNTS = ("list_size", "recorded", "eligible", "treated", "exceptions", "to_find", "to_treat")
+COUNTS = ("list_size", "recorded", "eligible", "treated", "exceptions", "to_find", "to_treat",
+          "to_assess")
 """The practice table's counts of people (and the gaps, which are counts of people too)."""
 RATES = {"detection_rate": ("recorded", "expected"), "treatment_rate": ("treated", "eligible")}
 IMPACT_COLUMNS = (

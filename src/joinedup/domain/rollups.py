@@ -47,6 +47,7 @@ class RollUp:
     practices_unknown_treatment: int
     practices_unknown_to_treat: int
     impact: ImpactResult | None
+    to_assess: int | None = None
 
     @property
     def detection_rate(self) -> float | None:
@@ -68,6 +69,7 @@ class RollUp:
             "eligible": self.eligible,
             "treated": self.treated,
             "exceptions": self.exceptions,
+            "to_assess": self.to_assess,
             "detection_rate": self.detection_rate,
             "treatment_rate": self.treatment_rate,
             "to_find": self.to_find,
@@ -113,6 +115,7 @@ def _sum(level: str, code: str | None, rows: list[TargetedPractice]) -> RollUp:
         r.counts for r in rows if r.counts.eligible is not None and r.counts.treated is not None
     ]
     exceptions = [r.counts.exceptions for r in rows if r.counts.exceptions is not None]
+    to_assess = [r.counts.to_assess for r in rows if r.counts.to_assess is not None]
     return RollUp(
         level=level,
         code=code,
@@ -131,4 +134,5 @@ def _sum(level: str, code: str | None, rows: list[TargetedPractice]) -> RollUp:
         practices_unknown_treatment=len(rows) - len(known),
         practices_unknown_to_treat=sum(1 for r in rows if r.to_treat is None),
         impact=sum_impacts(rows),
+        to_assess=sum(to_assess) if to_assess else None,
     )

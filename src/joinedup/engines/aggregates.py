@@ -38,6 +38,7 @@ from typing import Any
 
 from joinedup.domain.codelists import Codelist
 from joinedup.domain.errors import UserError
+from joinedup.domain.inequality import national_quintile
 from joinedup.domain.measures import PracticeCounts
 from joinedup.domain.ods import overlay_ods
 from joinedup.domain.organisations import Footprint, organisation_from_row
@@ -45,6 +46,7 @@ from joinedup.domain.parameters import ParameterSet
 from joinedup.domain.programme import Programme, prevalence_bands
 from joinedup.engines.tables import has_table
 from joinedup.sources.cvdprevent import AF_TREATED
+from joinedup.sources.imd import national_practice_imd
 from joinedup.sources.qof.age_structure import (
     STRUCTURES,
     PrevalenceByAge,
@@ -221,12 +223,23 @@ def _cvdprevent(con: Any, period_end: date) -> dict[str, tuple[float | None, flo
 
 
 def _imd(con: Any) -> dict[str, int]:
-    latest: dict[str, tuple[int, int | None]] = {}
+    """practice -> deprivation quintile: the imported file's latest registration-weighted score
+    placed among England's practices (the one definition every store kind uses,
+    `domain.inequality.national_quintile`), or, where the file gives none, the practice's score
+    in the packaged national table. A decile alone is not used: deciles ranked within a file
+    (Fingertips) or paired national practice deciles are other definitions."""
+    latest: dict[str, tuple[int, float | None]] = {}
     for r in _table(con, "practice_imd"):
         year = r["year"] or 0
         if r["code"] not in latest or year > latest[r["code"]][0]:
-            latest[r["code"]] = (year, r["imd_quintile"])
-    return {code: q for code, (_year, q) in latest.items() if q is not None}
+            latest[r["code"]] = (year, r["imd_score"])
+    scores = national_practice_imd()
+    national = tuple(scores.values())
+    for code, score in scores.items():  # a practice the file gives no score takes England's
+        if latest.get(code, (0, None))[1] is None:
+            latest[code] = (0, score)
+    return {code: national_quintile(score, national)
+            for code, (_year, score) in latest.items() if score is not None}
 
 
 # --- expected --------------------------------------------------------------------------------
@@ -361,6 +374,7 @@ def _notes(
         "age_structure": age_structure,
         "age_structures": labels,
         "treatment_indicator": treatment.description if treatment else None,
+        "treated_rule": " + ".join(treatment.codes) if treatment else None,
         "measure_sources": {
             "list_size": f"QOF prevalence PATIENT_LIST_SIZE ({mapping.list_type}), group "
                          f"{mapping.group_code}",

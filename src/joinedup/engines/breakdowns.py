@@ -128,7 +128,9 @@ def breakdown_counts(
                         "recorded": int(counts.get("recorded", 0)),
                         "eligible": int(counts.get("eligible", 0)),
                         "treated": int(counts.get("treated", 0)),
-                        "exceptions": int(counts.get("exceptions", 0)),
+                        "exceptions": None
+                        if programme.exceptions is None
+                        else int(counts.get("exceptions", 0)),
                     }
                 )
     return rows

@@ -15,7 +15,7 @@ include them; analytics never do).
 
 from __future__ import annotations
 
-import math
+import functools
 from collections.abc import Iterable, Mapping
 from datetime import date
 
@@ -24,6 +24,7 @@ import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
 from joinedup.domain.codelists import Codelist
+from joinedup.domain.inequality import national_quintile, quintile_from_mean_decile
 from joinedup.domain.measures import PracticeCounts
 from joinedup.domain.organisations import Footprint, organisation_from_row
 from joinedup.domain.parameters import ParameterSet
@@ -33,17 +34,19 @@ from joinedup.engines.criteria import (
     EventNeeds,
     last_dates,
     latest_value,
+    value_column,
 )
 from joinedup.engines.tables import contract_table
+from joinedup.sources.imd import national_practice_imd
 
 # Digits `expected` keeps, so backends that sum in a different order give identical figures.
 EXPECTED_DIGITS = 6
 
 __all__ = [
     "casefinder",
-    "imd_quintile",
     "patient_flags",
     "practice_counts",
+    "practice_quintile",
     "practice_score_totals",
 ]
 
@@ -112,19 +115,38 @@ def patient_flags(
     compile_ = compiler(table)
     table = table.mutate(**{f"risk_{c.key}": compile_(c.when) for c in programme.score_components})
     score: ir.IntegerValue = ibis.literal(0, type="int64")
-    for component in programme.score_components:
-        score = score + ibis.ifelse(table[f"risk_{component.key}"], component.points, 0)
+    groups = programme.risk_score.groups() if programme.risk_score else {}
+    for members in groups.values():
+        # A group scores the largest points among its met members (alternatives, not a sum).
+        points = [ibis.ifelse(table[f"risk_{c.key}"], c.points, 0) for c in members]
+        score = score + (points[0] if len(points) == 1 else ibis.greatest(*points))
     threshold = programme.eligibility.score_at_least
+    recorded = programme.eligibility.recorded
     table = table.mutate(risk_score=score.cast("int64"))
-    table = table.mutate(
-        eligible=table.on_register & (True if threshold is None else table.risk_score >= threshold)
-    )
-    table = table.mutate(treated=compiler(table)(programme.treated.when))
+    if threshold is None:
+        table = table.mutate(eligible=table.on_register, to_assess=ibis.literal(False))
+    elif recorded is None:
+        table = table.mutate(
+            eligible=table.on_register & (table.risk_score >= threshold),
+            to_assess=ibis.literal(False),
+        )
+    else:
+        # QOF AF008: the latest recorded score decides; a computed score at the threshold with
+        # no recorded score is a patient to assess (GRASP-AF's opportunity).
+        latest = table[value_column(recorded, None)]
+        table = table.mutate(
+            eligible=(table.on_register & (latest >= threshold)).fill_null(False),
+            to_assess=table.on_register & latest.isnull() & (table.risk_score >= threshold),
+        )
+    # Rules that change over time (QOF AF007 -> AF008) are read in the version in force.
+    table = table.mutate(treated=compiler(table)(programme.treated.at(reference_date).when))
     exceptions = programme.exceptions
     table = table.mutate(
         exception=ibis.literal(False)
         if exceptions is None
-        else table.eligible & ~table.treated & compiler(table)(exceptions.when)
+        else table.eligible
+        & ~table.treated
+        & compiler(table)(exceptions.at(reference_date).when)
     )
     compile_ = compiler(table)
     table = table.mutate(**{f"find_{r.key}": compile_(r.when) for r in programme.casefinder})
@@ -135,6 +157,7 @@ def patient_flags(
         *[f"risk_{c.key}" for c in programme.score_components],
         "risk_score",
         "eligible",
+        "to_assess",
         "treated",
         "exception",
         *[f"find_{r.key}" for r in programme.casefinder],
@@ -244,10 +267,14 @@ def practice_counts(
                 recorded=int(total["recorded"]),
                 eligible=int(total["eligible"]),
                 treated=int(total["treated"]),
-                exceptions=int(total["exceptions"]),
-                imd_quintile=(
-                    imd_quintile(total["imd_sum"] / total["imd_n"]) if total["imd_n"] else None
+                # A definition without an exceptions rule cannot say: unknown, not 0.
+                exceptions=None if programme.exceptions is None else int(total["exceptions"]),
+                imd_quintile=practice_quintile(
+                    code, total["imd_sum"] / total["imd_n"] if total["imd_n"] else None
                 ),
+                to_assess=None
+                if programme.eligibility.recorded is None
+                else int(total["to_assess"]),
                 risk_counts=dict(sorted(risk.get(code, {}).items())),
             )
         )
@@ -273,33 +300,33 @@ def practice_score_totals(flags: ir.Table, bands: Iterable[PrevalenceBand]) -> i
     population = population.mutate(prevalence=prevalence(population, bands))
     return population.group_by(["practice_code", "risk_score"]).aggregate(
         **measure_counts(population),
+        # For the quintile of a practice England's table does not list (practice_quintile).
         imd_sum=population.imd_decile.sum(),
         imd_n=population.imd_decile.count(),
     )
 
 
 _SUMMED = (
-    "list_size",
-    "expected",
-    "recorded",
-    "eligible",
-    "treated",
-    "exceptions",
-    "imd_sum",
-    "imd_n",
+    "list_size", "expected", "recorded", "eligible", "treated", "exceptions", "to_assess",
+    "imd_sum", "imd_n",
 )
 
 
-def imd_quintile(mean_decile: float) -> int:
-    """A practice's IMD quintile (1 = most deprived) from its patients' mean IMD decile.
+def practice_quintile(code: str, mean_decile: float | None = None) -> int | None:
+    """The practice's deprivation quintile: its registration-weighted IMD 2019 score (the
+    national practice table) placed among England's practices, one definition for every store
+    kind (`domain.inequality.national_quintile`; docs/inequalities.md). A practice England's
+    table does not list (a synthetic or new practice) falls back on its registered patients'
+    mean national IMD decile (`quintile_from_mean_decile`), or None when no patient has one."""
+    score = national_practice_imd().get(code)
+    if score is not None:
+        return national_quintile(score, _national_scores())
+    return None if mean_decile is None else quintile_from_mean_decile(mean_decile)
 
-    The mean decile is rounded to the nearest whole decile (halves up), then deciles pair into
-    quintiles: 1-2 -> 1, 3-4 -> 2, ..., 9-10 -> 5.
-    """
-    if not 1 <= mean_decile <= 10:
-        raise ValueError(f"a mean IMD decile lies in 1..10, got {mean_decile}")
-    decile = math.floor(mean_decile + 0.5)
-    return (decile + 1) // 2
+
+@functools.cache
+def _national_scores() -> tuple[float, ...]:
+    return tuple(national_practice_imd().values())
 
 
 def _count_true(flag: ir.BooleanColumn) -> ir.IntegerScalar:
@@ -319,6 +346,7 @@ def measure_counts(population: ir.Table) -> dict[str, ir.Scalar]:
         "eligible": _count_true(population.eligible),
         "treated": _count_true(population.eligible & population.treated),
         "exceptions": _count_true(population.exception),
+        "to_assess": _count_true(population.to_assess),
     }
 
 

@@ -50,7 +50,8 @@ class PatientLevelStore:
         self, con: BaseBackend, programme: Programme, reference_date: date,
         parameters: ParameterSet, codelists: Mapping[str, Codelist],
     ) -> tuple[list[PracticeCounts], dict[str, Any]]:
-        notes = {"data_source": self.description, "age_structure": "single year of age"}
+        notes = {"data_source": self.description, "age_structure": "single year of age",
+                 "treated_rule": programme.treated.at(reference_date).label}
         counts = practice_counts(con, programme, reference_date, parameters, codelists=codelists)
         return counts, notes
 

@@ -241,9 +241,17 @@ def _method(
         "that need it are left blank, the rest still run."
         for m in inputs.get("missing_measures", [])
     ]
+    eligible = f"Eligible: {programme.eligibility.definition}."
+    if summary.get("to_assess") is not None:
+        eligible += f" To assess: {summary['to_assess']:,}."
+    rule = summary.get("treated_rule") or programme.treated.versions[-1].label
     return [
         *notes,
         " ".join(programme.description.split()),
+        eligible,
+        f"Treated: {rule}, the rule in force at the period end"
+        + (" (the rule changes by QOF year; progress.json names it per period)."
+           if len(programme.treated.versions) > 1 else "."),
         f"Expected: the age- and sex-specific prevalence table "
         f"'{programme.expected_prevalence}' applied to each practice's registered patients.",
         "Targeting ranks practices by the absolute number of patients to find plus to treat, "

@@ -32,6 +32,7 @@ def build_summary(
         "eligible": totals["eligible"],
         "treated": totals["treated"],
         "exceptions": totals["exceptions"],
+        "to_assess": totals["to_assess"],
         "detection_rate": totals["detection_rate"],
         "treatment_rate": totals["treatment_rate"],
         "to_find": totals["to_find"],

@@ -37,6 +37,7 @@ def practice_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
         "exceptions",
         "to_find",
         "to_treat",
+        "to_assess",
     ):
         frame[column] = frame[column].astype("Int64")
     return frame

@@ -14,10 +14,16 @@ targeting and inequality views can split by deprivation. Two shapes are read:
 
 Rows are rejected for a malformed code, a score that is not a number of 0 or more, a decile
 outside 1..10, a row with neither score nor decile, or a repeat.
+
+``national_practice_imd`` is the packaged national table (every English practice's
+registration-weighted IMD 2019 score, ``data/practice_imd_2019_england.csv``) against which
+every store places a practice's score (``domain.inequality.national_quintile``).
 """
 
 from __future__ import annotations
 
+import csv
+import functools
 import math
 import re
 from dataclasses import dataclass, replace
@@ -43,6 +49,7 @@ PRACTICE_TABLE = "practice_imd"
 PCN_TABLE = "pcn_imd"
 PCN_CODE = re.compile(r"^(?:U|U[0-9]{5})$")
 FINGERTIPS_INDICATOR = "93553"
+NATIONAL_FILE = Path(__file__).resolve().parent / "data" / "practice_imd_2019_england.csv"
 
 
 @dataclass(frozen=True)
@@ -176,3 +183,15 @@ def _decile(problems: RowProblems, column: str, text: str) -> int | None:
         problems.add(column, f"{column} is not a decile from 1 to 10")
         return None
     return value
+
+
+@functools.cache
+def national_practice_imd() -> dict[str, float]:
+    """practice code -> registration-weighted IMD 2019 score, for every practice in England.
+
+    Packaged (data/SOURCE.md): the scores of 6,437 English practices from their registered
+    patients' LSOAs (February 2023 registrations). The national distribution the practice
+    quintile is read against, and a practice's score when a store has none of its own.
+    """
+    with NATIONAL_FILE.open(newline="", encoding="utf-8") as handle:
+        return {row["practice_code"]: float(row["imd_score"]) for row in csv.DictReader(handle)}

@@ -15,6 +15,7 @@ from joinedup.domain.inequality import (
     ethnicity_group,
     group_order,
     imd_quintile,
+    quintile_from_mean_decile,
     slope_index,
     wilson_interval,
     with_intervals,
@@ -115,6 +116,20 @@ def test_rates_and_intervals_from_numerator_and_denominator() -> None:
     assert unknown["rate"] is None and unknown["ci_low"] is None
 
 
+def test_a_mean_decile_gives_the_fifth_it_implies() -> None:
+    # A mean decile m sits at (m - 0.5) tenths of England's areas: quintile 1 + floor((m-0.5)/2),
+    # so the boundaries are at means 2.5, 4.5, 6.5 and 8.5 (each belongs to the upper fifth).
+    means = (1, 2, 2.49, 2.5, 4.49, 4.5, 5.5, 6.5, 8.49, 8.5, 10)
+    assert [quintile_from_mean_decile(m) for m in means] == [1, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+    # A practice whose patients all live in one decile gets that decile's quintile.
+    assert [quintile_from_mean_decile(d) for d in range(1, 11)] == [
+        imd_quintile(d) for d in range(1, 11)
+    ]
+    for outside in (0.99, 10.01):
+        with pytest.raises(InequalityError, match="1 to 10"):
+            quintile_from_mean_decile(outside)
+
+
 def test_groups() -> None:
     assert [imd_quintile(d) for d in (1, 2, 3, 9, 10, None)] == [1, 1, 2, 5, 5, None]
     with pytest.raises(InequalityError):
@@ -188,3 +203,13 @@ def test_intervals_are_recomputed_from_published_counts() -> None:
     assert m["rate"] is m["ci_low"] is m["ci_high"] is None  # numerator 5: suppressed
     assert unknown["numerator"] is None and unknown["ci_high"] is None  # secondary (9)
     assert unknown["denominator"] == 10
+
+
+def test_wilson_bounds_are_exact_at_0_and_at_n_successes() -> None:
+    # The formula gives centre == half at 0 successes; in floating point the difference can be a
+    # tiny positive number (2.8e-17 for 0/5 and 0/10), which is not a lower bound of exactly 0.
+    # Likewise n/n can give an upper bound of 0.9999999999999999 (13/13, 17/17).
+    for n in (5, 10, 17, 20, 34, 100):
+        assert wilson_interval(0, n)[0] == 0.0
+    for n in (13, 15, 17, 19, 33, 100):
+        assert wilson_interval(n, n)[1] == 1.0

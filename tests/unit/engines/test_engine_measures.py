@@ -1,4 +1,4 @@
-"""The measures engine's own pieces: IMD quintiles, portability, what it reads from events."""
+"""The measures engine's own pieces: portability, what it reads from events."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from joinedup.domain.programme import prevalence_bands
 from joinedup.engines.criteria import EventNeeds
 from joinedup.engines.duckdb import connect
 from joinedup.engines.measures import (
-    imd_quintile,
     patient_flags,
     practice_counts,
     practice_score_totals,
@@ -22,20 +21,6 @@ from joinedup.programmes import load_parameters, load_programme, resolve_codelis
 
 AF = load_programme("af")
 REF = date(2025, 3, 31)
-
-
-@pytest.mark.parametrize(
-    ("mean", "quintile"),
-    [(1.0, 1), (2.0, 1), (2.49, 1), (2.5, 2), (4.4, 2), (4.5, 3), (6.5, 4), (8.5, 5), (10.0, 5)],
-)
-def test_imd_quintile_rounds_the_mean_decile_then_pairs_deciles(mean, quintile):
-    assert imd_quintile(mean) == quintile
-
-
-@pytest.mark.parametrize("mean", [0.5, 10.5])
-def test_imd_quintile_refuses_an_impossible_mean(mean):
-    with pytest.raises(ValueError, match=r"lies in 1\.\.10"):
-        imd_quintile(mean)
 
 
 def test_event_needs_group_codelists_by_the_table_they_are_matched_against():
@@ -51,11 +36,16 @@ def test_event_needs_group_codelists_by_the_table_they_are_matched_against():
         "stroke_tia_te",
         "vascular_disease",
         "anticoag_declined",
+        "anticoag_not_indicated",
         "anticoag_contraindicated",
+        "vka_declined",
+        "vka_contraindicated",
+        "doac_unsuitable",
         "pulse_check",
         "irregular_pulse",
     }
-    assert needs.values == set()
+    # Eligibility reads the latest recorded CHA2DS2-VASc score (QOF AF008), at any date.
+    assert needs.values == {("cha2ds2vasc_score", None)}
 
 
 @pytest.mark.parametrize("dialect", ["postgres", "trino", "snowflake"])

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
+from datetime import date, datetime
 from pathlib import Path
 
 from joinedup.domain.ambitions import AmbitionError, check_share
@@ -37,6 +38,7 @@ from joinedup.domain.programme.definition import (
     Ambitions,
     CasefinderRule,
     CodelistRef,
+    DatedRule,
     Eligibility,
     Programme,
     ProgrammeError,
@@ -63,10 +65,10 @@ SECTION_KEYS: Mapping[str, frozenset[str]] = {
     "codelists.<name>": frozenset({"system", "file"}),
     "register": frozenset({"codelist", "resolved_by", "min_age"}),
     "risk_score": frozenset({"name", "components"}),
-    "risk_score.components": frozenset({"key", "label", "points", "when"}),
-    "eligibility": frozenset({"score_at_least", "all_on_register"}),
-    "treated": frozenset({"description", "when"}),
-    "exceptions": frozenset({"description", "when"}),
+    "risk_score.components": frozenset({"key", "label", "points", "when", "group"}),
+    "eligibility": frozenset({"score_at_least", "all_on_register", "recorded"}),
+    "treated": frozenset({"description", "when", "name", "from"}),
+    "exceptions": frozenset({"description", "when", "name", "from"}),
     "casefinder": frozenset({"key", "label", "when"}),
 }  # fmt: skip
 # The criterion kinds and the keys each may carry (the first key names the kind).
@@ -263,6 +265,7 @@ class _Parser:
                     label=self.text(spec, "label", key, default=ident),
                     points=self.integer(spec.get("points"), f"{key}.points", minimum=1),
                     when=self.criterion(spec["when"], f"{key}.when", FLAG_ORDER[:1]),
+                    group=None if "group" not in spec else self.text(spec, "group", key),
                 )
             )
         return RiskScore(self.text(table, "name", "risk_score"), tuple(components))
@@ -275,23 +278,58 @@ class _Parser:
         if ("score_at_least" in table) == ("all_on_register" in table):
             raise self.fail("eligibility", "give exactly one of score_at_least, all_on_register")
         if "all_on_register" in table:
+            if "recorded" in table:
+                raise self.fail("eligibility.recorded", "goes with score_at_least")
             if table["all_on_register"] is not True:
                 raise self.fail("eligibility.all_on_register", "must be true when given")
             return Eligibility()
         if risk_score is None:
             raise self.fail("eligibility.score_at_least", "needs a [risk_score] section")
-        return Eligibility(self.integer(table["score_at_least"], "eligibility.score_at_least"))
+        recorded = table.get("recorded")
+        return Eligibility(
+            self.integer(table["score_at_least"], "eligibility.score_at_least"),
+            None
+            if recorded is None
+            else self.codelist_name(recorded, "eligibility.recorded", CodeSystem.SNOMED_CT),
+        )
 
-    def rule(self, value: object, key: str, flags: tuple[str, ...]) -> Rule:
+    def rule(self, value: object, key: str, flags: tuple[str, ...]) -> DatedRule:
+        """`[key]` (one version) or `[[key]]` (versions by date, the first without `from`)."""
         if value is None:
             raise self.fail(key, "missing")
+        if isinstance(value, list):
+            if not value:
+                raise self.fail(key, "expected at least one [[" + key + "]] table")
+            versions = [self.version(v, f"{key}[{i}]", key, flags) for i, v in enumerate(value)]
+        else:
+            versions = [self.version(value, key, key, flags)]
+        if versions[0].in_force_from is not None:
+            where = f"{key}[0].from" if isinstance(value, list) else f"{key}.from"
+            raise self.fail(where, "the first version applies from the start: give it no date")
+        previous = None
+        for i, version in enumerate(versions[1:], start=1):
+            if version.in_force_from is None:
+                raise self.fail(f"{key}[{i}].from", "missing (a later version starts on a date)")
+            if previous is not None and version.in_force_from <= previous:
+                raise self.fail(f"{key}[{i}].from", f"must be after {previous.isoformat()}")
+            previous = version.in_force_from
+        return DatedRule(tuple(versions))
+
+    def version(
+        self, value: object, key: str, section: str, flags: tuple[str, ...]
+    ) -> Rule:
         table = self.table(value, key)
-        self.known(table, key, SECTION_KEYS[key])
+        self.known(table, key, SECTION_KEYS[section])
         if "when" not in table:
             raise self.fail(f"{key}.when", "missing")
+        start = table.get("from")
+        if start is not None and (isinstance(start, datetime) or not isinstance(start, date)):
+            raise self.fail(f"{key}.from", f"expected a date like 2023-04-01, got {_kind(start)}")
         return Rule(
             description=str(table.get("description", "")).strip(),
             when=self.criterion(table["when"], f"{key}.when", flags),
+            name=str(table.get("name", "")).strip(),
+            in_force_from=start,
         )
 
     def casefinder(self, value: object) -> tuple[CasefinderRule, ...]:

@@ -34,6 +34,8 @@ class Period:
 
     period_end: date
     plan: Plan
+    treated_rule: str = ""
+    """The treated rule (QOF indicator) in force at this period end, e.g. AF007 or AF008."""
 
     def practice(self, code: str) -> TargetedPractice | None:
         return next((p for p in self.plan.practices if p.practice_code == code), None)
@@ -55,6 +57,16 @@ class ProgressSeries:
     @property
     def period_ends(self) -> list[date]:
         return [p.period_end for p in self.periods]
+
+    def rule_changes(self) -> list[dict[str, str]]:
+        """Where the treated rule changes between consecutive periods (QOF AF007 -> AF008):
+        the series is not like for like across these dates."""
+        return [
+            {"period_end": now.period_end.isoformat(), "from": before.treated_rule,
+             "to": now.treated_rule}
+            for before, now in zip(self.periods, self.periods[1:], strict=False)
+            if before.treated_rule != now.treated_rule
+        ]
 
     def rows(self) -> list[dict[str, Any]]:
         """progress.csv: one row per period end, level (ICS to practice) and organisation."""

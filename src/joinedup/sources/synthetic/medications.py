@@ -13,6 +13,9 @@ was treated then (`joinedup progress`):
 * Untreated eligible patients: some stopped within the history (their course ends more than six
   months before their end date), some declined (a PCA in the last 12 months), some have a
   contraindication recorded.
+* Most people with AF on a VKA have a reason a DOAC is unsuitable recorded (QOF AF008 counts a
+  VKA only then); CHA2DS2-VASc scores are recorded for most of the AF register (AF008's
+  denominator is the latest recorded score).
 * Case-finding signals: a few people with undiagnosed AF, and a few without AF (venous
   thromboembolism), are on an anticoagulant with no AF code.
 * Antiplatelets for some with AF and for vascular disease; antihypertensives for most of the
@@ -126,6 +129,7 @@ def another_code(picker: Picker, rng: np.random.Generator, taken: IntArray) -> I
 def generate_medications(ctx: Context, conditions: Conditions) -> None:
     rng = ctx.rng("medications")
     on_anticoagulant = _anticoagulants(ctx, rng, conditions)
+    _recorded_scores(ctx, ctx.rng("af_scores"), conditions)
     _antiplatelets(ctx, rng, conditions, on_anticoagulant)
     _antihypertensives(ctx, rng, conditions)
 
@@ -169,6 +173,7 @@ def _anticoagulants(ctx: Context, rng: np.random.Generator, c: Conditions) -> Bo
     doac = ctx.codes.picker("doac", DMD).draw(rng, anyone.shape[0])
     vka = ctx.codes.picker("vka", DMD).draw(rng, anyone.shape[0])
     product[anyone] = np.where(on_doac[anyone], doac, vka)
+    _doac_unsuitable(ctx, c, anyone[~on_doac[anyone] & c.af_register[anyone]])
 
     # Everyone anticoagulated but not eligible: one course through the whole history.
     steady = np.flatnonzero((treated & ~eligible) | undiagnosed | other)
@@ -194,6 +199,31 @@ def _anticoagulants(ctx: Context, rng: np.random.Generator, c: Conditions) -> Bo
     day = uniform_days(rng, af_day[contra], end[contra])
     ctx.events.add(who, day, ctx.codes.picker("anticoag_contraindicated").draw(rng, who.shape[0]))
     return treated | undiagnosed | other
+
+
+def _doac_unsuitable(ctx: Context, c: Conditions, on_vka: IntArray) -> None:
+    """A DOAC-unsuitable reason for a share of people on the AF register whose anticoagulant is
+    a VKA (`vka_doac_unsuitable_share`), so QOF AF008 counts their VKA as treatment. Recorded on
+    the day of the AF diagnosis, or the history start if earlier, so it is there whenever the
+    VKA is; the code comes from the `doac_unsuitable` codelist (what it holds: SOURCES.md)."""
+    rng = ctx.rng("doac_unsuitable")
+    who = on_vka[rng.random(on_vka.shape[0]) < ctx.rates.scalar("vka_doac_unsuitable_share")]
+    day = np.minimum(np.maximum(c.af_day[who], ctx.change.history_start), ctx.population.end[who])
+    ctx.events.add(who, day, ctx.codes.picker("doac_unsuitable").draw(rng, who.shape[0]))
+
+
+def _recorded_scores(ctx: Context, rng: np.random.Generator, c: Conditions) -> None:
+    """A recorded CHA2DS2-VASc score for a share of people on the AF register (QOF AF008's
+    denominator uses the latest recorded score), entered within 90 days of the AF diagnosis
+    (not after the patient's last day) with the score computed at their end date."""
+    pop = ctx.population
+    on_register = np.flatnonzero(c.af_register)
+    chosen = rng.random(on_register.shape[0]) < ctx.rates.scalar("af_score_recorded_share")
+    who = on_register[chosen]
+    first = np.maximum(c.af_day[who], ctx.change.history_start)
+    day = uniform_days(rng, np.minimum(first, pop.end[who]), np.minimum(first + 90, pop.end[who]))
+    code = ctx.codes.picker("cha2ds2vasc_score").draw(rng, who.shape[0])
+    ctx.events.add(who, day, code, c.score[who].astype(np.float64))
 
 
 def _eligible_courses(
