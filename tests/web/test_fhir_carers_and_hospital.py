@@ -84,8 +84,28 @@ def test_in_hospital_now_and_discharged_this_week(seeded: World) -> None:
                                                    long_ago, long_ago), "old")
     gp = seeded.store.accounts.require("gp_a").principal()
     in_hospital, discharged = hospital_activity(service, gp, "A81001")
-    assert [(s.patient_id, s.encounter_id, s.provider) for s in in_hospital] == [
-        ("pt-9000000009", "enc-9000000009", "RR8")]
+    assert [(s.patient_id, s.nhs_number, s.name, s.encounter_id, s.provider)
+            for s in in_hospital] == [
+        ("pt-9000000009", "9000000009", "Alex Testpatient", "enc-9000000009", "RR8")]
     assert [(s.patient_id, s.encounter_id) for s in discharged] == [("pt-9000000017", "home")]
     with pytest.raises(Refused):
         hospital_activity(service, gp, "A81002")
+
+    api = seeded.client("gp_a").get("/api/record/practices/a81001/hospital-activity")
+    assert api.status_code == 200
+    body = api.json()
+    assert [(s["nhs_number"], s["provider"], s["discharged"]) for s in body["in_hospital"]] == [
+        ("9000000009", "RR8", None)]
+    assert [s["encounter"] for s in body["discharged_this_week"]] == ["home"]
+    assert seeded.client("gp_a").get("/api/record/practices/A81002/hospital-activity"
+                                     ).status_code == 403
+
+    page = seeded.client("gp_a").get("/record/hospital")
+    assert page.status_code == 200
+    assert "In hospital now (1)" in page.text and "Discharged in the last 7 days (1)" in page.text
+    assert "9000000009" in page.text and "9000000017" in page.text
+    other = seeded.client("gp_b").get("/record/hospital").text  # A81002's own patients only
+    assert "9000000009" not in other and "9000000033" in other
+    viewed = [e for e in seeded.store.audit.read()
+              if e.resource == "record/practices/A81001/hospital-activity"]
+    assert viewed and all("Patient/pt-9000000009" in e.patients for e in viewed)

@@ -22,6 +22,7 @@ from joinedup.domain.audit import Action
 from joinedup.domain.roles import Permission, Principal, authorise
 from joinedup.record.delivery import Letter
 from joinedup.record.outcome import not_found
+from joinedup.record.store import NHS_NUMBER_SYSTEM, Stored
 from joinedup.record.subscriptions import parse
 
 __all__ = ["HospitalStay", "Letter", "dead_letters", "hospital_activity", "replay",
@@ -85,14 +86,28 @@ def start_delivery(service: RecordService, every_seconds: float = 1.0) -> Callab
 @dataclass(frozen=True)
 class HospitalStay:
     patient_id: str
+    nhs_number: str | None
+    name: str
     encounter_id: str
     provider: str | None
     admitted: datetime | None
     discharged: datetime | None
 
 
+def _who(patient: Stored | None) -> tuple[str | None, str]:
+    """A Patient's NHS number and the name a practice would know them by ("" if none)."""
+    content = patient.content if patient else {}
+    nhs = next((i.get("value") for i in content.get("identifier", [])
+                if i.get("system") == NHS_NUMBER_SYSTEM), None)
+    names = content.get("name") or [{}]
+    usual = next((n for n in names if n.get("use") == "usual"), names[0])
+    text = usual.get("text") or " ".join([*usual.get("given", []), usual.get("family", "")])
+    return nhs, text.strip()
+
+
 def hospital_activity(service: RecordService, principal: Principal, practice_code: str,
-                      today: date | None = None) -> tuple[list[HospitalStay], list[HospitalStay]]:
+                      today: date | None = None, client: str | None = None
+                      ) -> tuple[list[HospitalStay], list[HospitalStay]]:
     """(in hospital now, discharged in the 7 days to `today`) for a practice's registered
     patients: inpatient Encounters that are in progress, or finished within the week.
 
@@ -115,6 +130,7 @@ def hospital_activity(service: RecordService, principal: Principal, practice_cod
                                                      (Relationship.REGISTERED.value,)))
     in_hospital, discharged = [], []
     for patient in sorted(patients):
+        nhs_number, name = _who(service.store.read("Patient", patient))
         for stored in service.store.by_patient(patient, "Encounter"):
             content = stored.content
             if not is_inpatient(content):
@@ -123,7 +139,7 @@ def hospital_activity(service: RecordService, principal: Principal, practice_cod
             admitted = span[0] if span and span[0].year > 1 else None
             ended = span[1] if span and span[1].year < 9999 else None
             provider = service.relationships.org_code_of(content.get("serviceProvider"))
-            stay = HospitalStay(patient, stored.id, provider, admitted, ended)
+            stay = HospitalStay(patient, nhs_number, name, stored.id, provider, admitted, ended)
             if content.get("status") == "in-progress":
                 in_hospital.append(stay)
             elif content.get("status") == "finished" and ended and ended >= week_start and (
@@ -131,6 +147,7 @@ def hospital_activity(service: RecordService, principal: Principal, practice_cod
                 discharged.append(stay)
     record_access(service.ops, principal, Action.PATIENT_VIEW,
                   f"record/practices/{code}/hospital-activity",
-                  [f"Patient/{s.patient_id}" for s in (*in_hospital, *discharged)])
+                  [f"Patient/{s.patient_id}" for s in (*in_hospital, *discharged)],
+                  client=client)
     return in_hospital, discharged
 

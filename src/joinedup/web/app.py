@@ -26,6 +26,7 @@ from joinedup.web.api import account, audit, record
 from joinedup.web.csrf import csrf_guard
 from joinedup.web.middleware import RequestLog, SecurityHeaders
 from joinedup.web.pages import admin, home, signin
+from joinedup.web.pages import record as record_pages
 
 STATIC = Path(__file__).resolve().parent / "static"
 VENDOR = STATIC / "vendor"
@@ -34,6 +35,7 @@ ROUTERS: list[tuple[str, APIRouter]] = [
     ("", signin.router),
     ("", home.router),
     ("", admin.router),
+    ("", record_pages.router),
     ("/api", account.router),
     ("/api", audit.router),
     ("/api", record.router),

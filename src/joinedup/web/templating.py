@@ -32,6 +32,7 @@ NAVIGATION: list[tuple[str, str, Permission]] = [
     ("Home", "/", Permission.ACCOUNT_READ),
     ("Users", "/admin", Permission.USERS_MANAGE),
     ("Audit log", "/admin/audit", Permission.AUDIT_READ),
+    ("In hospital", "/record/hospital", Permission.PATIENTS_READ),
 ]
 """Header links, each shown only to roles holding its permission. Dashboard pages add theirs."""
 

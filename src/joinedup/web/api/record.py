@@ -1,9 +1,11 @@
-"""`/api/record/…`: the shared care record's admin views — break glass to review, dead letters.
+"""`/api/record/…`: the shared care record's admin views — break glass to review, dead letters —
+and a practice's patients in hospital now or discharged this week.
 
-Why: breaking the glass is allowed in an emergency but every instance is flagged until an admin
-reviews it, and notifications an endpoint refused wait in a dead-letter list until an admin
-replays them (docs/record.md). Neither shows a patient's values: grants name the patient's
-record id, letters the subscription and event number.
+Why: a practice needs to know at once which of its patients are in hospital and who has just
+come home (issue 11, notifications); breaking the glass is allowed in an emergency but every
+instance is flagged until an admin reviews it, and notifications an endpoint refused wait in a
+dead-letter list until an admin replays them (docs/record.md). The admin views show no patient's
+values: grants name the patient's record id, letters the subscription and event number.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from joinedup.app.access import Permission, Principal
 from joinedup.app.record import Grant, record_service
-from joinedup.app.record_notify import dead_letters, replay
+from joinedup.app.record_notify import HospitalStay, dead_letters, hospital_activity, replay
 from joinedup.web.api.models import REFUSALS
 from joinedup.web.auth import client_address, require, services
 
@@ -53,6 +55,28 @@ class LetterOut(BaseModel):
 
 class Replayed(BaseModel):
     replayed: int
+
+
+class StayOut(BaseModel):
+    patient: str = Field(description="The Patient resource's id in the record")
+    nhs_number: str | None
+    name: str
+    encounter: str = Field(description="The Encounter resource's id in the record")
+    provider: str | None = Field(description="ODS code of the hospital")
+    admitted: datetime | None
+    discharged: datetime | None
+
+
+class HospitalActivity(BaseModel):
+    practice: str
+    in_hospital: list[StayOut]
+    discharged_this_week: list[StayOut] = Field(description="Finished in the last 7 days")
+
+
+def _stay(stay: HospitalStay) -> StayOut:
+    return StayOut(patient=stay.patient_id, nhs_number=stay.nhs_number, name=stay.name,
+                   encounter=stay.encounter_id, provider=stay.provider,
+                   admitted=_utc(stay.admitted), discharged=_utc(stay.discharged))
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -112,3 +136,18 @@ def replay_letters(
     count = replay(record_service(services(request)), principal,
                    client=client_address(request))
     return Replayed(replayed=count)
+
+
+@router.get("/record/practices/{practice_code}/hospital-activity",
+            response_model=HospitalActivity, responses=REFUSALS)
+def practice_hospital_activity(
+    request: Request, practice_code: Annotated[str, Path(pattern=r"^[A-Za-z0-9]{3,10}$")],
+    principal: Annotated[Principal, Depends(require(Permission.PATIENTS_READ,
+                                                    org_param="practice_code"))],
+) -> HospitalActivity:
+    """The practice's registered patients in hospital now, and those discharged this week
+    (audited as a view of each patient listed)."""
+    now, week = hospital_activity(record_service(services(request)), principal, practice_code,
+                                  client=client_address(request))
+    return HospitalActivity(practice=practice_code.upper(), in_hospital=[_stay(s) for s in now],
+                            discharged_this_week=[_stay(s) for s in week])
