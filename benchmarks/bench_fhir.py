@@ -12,7 +12,9 @@ authorised by care relationship and audited (an audit row and an AuditEvent reso
     .venv/bin/python benchmarks/bench_fhir.py --record
     .venv/bin/python benchmarks/bench_fhir.py --patients 500 --requests 20
 
-`--record` writes results/fhir_api.json.
+`--record` writes results/fhir_api.json. `--load-only` times the loading alone (resources
+written a second by `joinedup.app.record_load.load_resources`, 500 to a transaction) and, with
+`--record`, writes results/fhir_load.json.
 """
 
 from __future__ import annotations
@@ -130,13 +132,30 @@ async def hammer(base: str, token: str, kind: str, patients: int, clients: int,
             "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 1)}
 
 
+def load_only(patients: int, keep: bool) -> int:
+    with tempfile.TemporaryDirectory() as folder:
+        started = time.perf_counter()
+        seed(f"sqlite:///{Path(folder) / 'ics.ops.sqlite'}", patients)
+        seconds = time.perf_counter() - started
+    resources = patients * 7 + 2
+    result = {"patients": patients, "resources": resources, "store": "sqlite",
+              "seconds": round(seconds, 1), "per_second": round(resources / seconds, 1)}
+    print(result)
+    if keep:
+        print(f"recorded {record('fhir_load', result)}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=40, help="requests per client per kind")
     parser.add_argument("--record", action="store_true")
+    parser.add_argument("--load-only", action="store_true", help="time the loading alone")
     args = parser.parse_args()
+    if args.load_only:
+        return load_only(args.patients, args.record)
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "ics.duckdb"
         db.touch()

@@ -191,7 +191,7 @@ def test_everything_gathers_the_record(nurse: Any) -> None:
     assert bundle["total"] == 5
 
 
-@pytest.mark.parametrize(("method", "path", "body", "headers", "status"), [
+ERRORS: list[tuple[str, str, bytes, dict[str, str], int]] = [
     ("POST", "/fhir/Patient", b"{not json", {}, 400),
     ("POST", "/fhir/Patient", b'{"resourceType": "Patient", "gender": "male", "gender": "x"}',
      {}, 400),
@@ -207,15 +207,21 @@ def test_everything_gathers_the_record(nurse: Any) -> None:
     ("GET", "/fhir/Patient/a/b/c/d", b"", {}, 404),
     ("PUT", "/fhir/Patient/p1", b'{"resourceType": "Patient", "id": "p1"}',
      {"If-Match": "yesterday"}, 400),
-])
-def test_every_error_is_an_operation_outcome(nurse: Any, method: str, path: str, body: bytes,
-                                             headers: dict[str, str], status: int) -> None:
-    headers = {"content-type": "application/fhir+json", **headers}
-    answer = nurse.request(method, path, content=body, headers=headers)
-    assert answer.status_code == status, answer.text
-    outcome = answer.json()
-    assert outcome["resourceType"] == "OperationOutcome"
-    assert outcome["issue"] and all(i["severity"] == "error" for i in outcome["issue"])
+]
+"""(method, path, body, headers, the status R4 gives) of requests that must fail."""
+
+
+def test_every_error_is_an_operation_outcome(nurse: Any) -> None:
+    wrong = []
+    for method, path, body, extra, status in ERRORS:  # one server for all: none of them writes
+        headers = {"content-type": "application/fhir+json", **extra}
+        answer = nurse.request(method, path, content=body, headers=headers)
+        outcome = answer.json()
+        issues = outcome.get("issue") or [{}]
+        if (answer.status_code, outcome.get("resourceType")) != (status, "OperationOutcome") or (
+                not all(i.get("severity") == "error" for i in issues)):
+            wrong.append(f"{method} {path} {body[:40]!r}: {answer.status_code} {answer.text}")
+    assert wrong == []
 
 
 def test_capability_statement_tells_the_truth(nurse: Any) -> None:

@@ -9,6 +9,7 @@ a success, or a 4xx OperationOutcome.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,8 @@ SEEDS: list[dict[str, Any]] = [
      "valueQuantity": {"value": 120, "unit": "mmHg"}},
     {**inpatient("fz", "pt-9000000009", "RR8"), "id": "fz"},
 ]
+CASES = int(os.environ.get("FUZZ_CASES", 150))
+"""Resources sent per run; raise FUZZ_CASES for a longer hunt."""
 ALLOWED = {200, 201, 400, 403, 404, 405, 409, 412, 413, 415, 422}
 
 json_values = st.recursive(
@@ -79,7 +82,7 @@ def test_no_resource_json_makes_the_server_fail(tmp_path: Path) -> None:
     nurse = world.client("nurse")
     statuses: set[int] = set()
 
-    @settings(max_examples=150, derandomize=True, deadline=None,
+    @settings(max_examples=CASES, derandomize=True, deadline=None,
               suppress_health_check=[HealthCheck.too_slow])
     @given(body=broken(), how=st.sampled_from(["create", "update", "transaction"]))
     def check(body: Any, how: str) -> None:

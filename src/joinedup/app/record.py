@@ -261,6 +261,19 @@ class RecordService:
             deferred.append(audit)
         return stored, created
 
+    def load_many(self, conn: Any, resources: list[dict[str, Any]]) -> list[Stored]:
+        """Validate and store resources as the operator loading files, in `conn`'s transaction
+        (`RecordStore.write_many`); the first invalid one raises and nothing is stored."""
+        valid = []
+        for body in resources:
+            res_type = str(body.get("resourceType"))
+            self.check_type(res_type)
+            resource = ensure_valid(body, res_type)
+            if res_type == "Subscription":
+                resource = ensure_valid(prepare(resource, None), res_type)
+            valid.append(resource)
+        return self.store.write_many(conn, valid)
+
     def _write(self, caller: Caller, conn: Any, resource: dict[str, Any],
                if_match: int | None) -> tuple[Stored, bool]:
         principal = caller.principal

@@ -87,10 +87,8 @@ def load_resources(service: RecordService, resources: Iterator[tuple[str, dict[s
         nonlocal done
         try:
             with service.store.begin() as conn:
-                for _, resource in batch:
-                    stored, _ = service.write(OPERATOR, resource["resourceType"], resource,
-                                              resource.get("id"), conn=conn)
-                    report.stored.append((stored.type, stored.id, stored.patient_id))
+                written = service.load_many(conn, [resource for _, resource in batch])
+            report.stored.extend((s.type, s.id, s.patient_id) for s in written)
             report.loaded += len(batch)
         except FhirError:
             for where, resource in batch:  # find the culprit: one at a time
