@@ -82,12 +82,24 @@ def test_in_hospital_now_and_discharged_this_week(seeded: World) -> None:
                                                    long_ago, day), "home")
     service.write(OPERATOR, "Encounter", inpatient("old", "pt-9000000017", "RR8", "finished",
                                                    long_ago, long_ago), "old")
+    # "this week" is the 7 days to today: six days ago counts from its first minute, seven
+    # days ago does not even in its last; an outpatient visit in progress is no hospital stay
+    six_days = (now.date() - timedelta(days=6)).isoformat() + "T00:30:00Z"
+    seven_days = (now.date() - timedelta(days=7)).isoformat() + "T23:30:00Z"
+    service.write(OPERATOR, "Encounter", inpatient("edge-in", "pt-9000000017", "RR8",
+                                                   "finished", long_ago, six_days), "edge-in")
+    service.write(OPERATOR, "Encounter", inpatient("edge-out", "pt-9000000017", "RR8",
+                                                   "finished", long_ago, seven_days), "edge-out")
+    clinic = inpatient("clinic", "pt-9000000017", "RR8")
+    clinic["class"]["code"] = "AMB"
+    service.write(OPERATOR, "Encounter", clinic, "clinic")
     gp = seeded.store.accounts.require("gp_a").principal()
     in_hospital, discharged = hospital_activity(service, gp, "A81001")
     assert [(s.patient_id, s.nhs_number, s.name, s.encounter_id, s.provider)
             for s in in_hospital] == [
         ("pt-9000000009", "9000000009", "Alex Testpatient", "enc-9000000009", "RR8")]
-    assert [(s.patient_id, s.encounter_id) for s in discharged] == [("pt-9000000017", "home")]
+    assert [(s.patient_id, s.encounter_id) for s in discharged] == [
+        ("pt-9000000017", "edge-in"), ("pt-9000000017", "home")]
     with pytest.raises(Refused):
         hospital_activity(service, gp, "A81002")
 
@@ -96,13 +108,13 @@ def test_in_hospital_now_and_discharged_this_week(seeded: World) -> None:
     body = api.json()
     assert [(s["nhs_number"], s["provider"], s["discharged"]) for s in body["in_hospital"]] == [
         ("9000000009", "RR8", None)]
-    assert [s["encounter"] for s in body["discharged_this_week"]] == ["home"]
+    assert [s["encounter"] for s in body["discharged_this_week"]] == ["edge-in", "home"]
     assert seeded.client("gp_a").get("/api/record/practices/A81002/hospital-activity"
                                      ).status_code == 403
 
     page = seeded.client("gp_a").get("/record/hospital")
     assert page.status_code == 200
-    assert "In hospital now (1)" in page.text and "Discharged in the last 7 days (1)" in page.text
+    assert "In hospital now (1)" in page.text and "Discharged in the last 7 days (2)" in page.text
     assert "9000000009" in page.text and "9000000017" in page.text
     other = seeded.client("gp_b").get("/record/hospital").text  # A81002's own patients only
     assert "9000000009" not in other and "9000000033" in other

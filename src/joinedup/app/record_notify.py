@@ -126,25 +126,24 @@ def hospital_activity(service: RecordService, principal: Principal, practice_cod
     now = service.now()
     day = today or now.date()
     week_start = datetime.combine(day - timedelta(days=6), datetime.min.time())
-    patients = set(service.relationships.patients_of(code, now,
-                                                     (Relationship.REGISTERED.value,)))
+    registered = service.relationships.patients_query(code, now, (Relationship.REGISTERED.value,))
+    encounters = service.store.by_patients(registered, "Encounter", ("in-progress", "finished"))
+    stays = [e for e in encounters if is_inpatient(e.content)]
+    people = {p.id: _who(p) for p in service.store.read_many(
+        sorted({("Patient", str(e.patient_id)) for e in stays}))}
     in_hospital, discharged = [], []
-    for patient in sorted(patients):
-        nhs_number, name = _who(service.store.read("Patient", patient))
-        for stored in service.store.by_patient(patient, "Encounter"):
-            content = stored.content
-            if not is_inpatient(content):
-                continue
-            span = date_span(content.get("period", {})) if content.get("period") else None
-            admitted = span[0] if span and span[0].year > 1 else None
-            ended = span[1] if span and span[1].year < 9999 else None
-            provider = service.relationships.org_code_of(content.get("serviceProvider"))
-            stay = HospitalStay(patient, nhs_number, name, stored.id, provider, admitted, ended)
-            if content.get("status") == "in-progress":
-                in_hospital.append(stay)
-            elif content.get("status") == "finished" and ended and ended >= week_start and (
-                    ended.date() <= day):
-                discharged.append(stay)
+    for stored in stays:
+        content, patient = stored.content, str(stored.patient_id)
+        span = date_span(content.get("period", {})) if content.get("period") else None
+        admitted = span[0] if span and span[0].year > 1 else None
+        ended = span[1] if span and span[1].year < 9999 else None
+        provider = service.relationships.org_code_of(content.get("serviceProvider"))
+        stay = HospitalStay(patient, *people.get(patient, (None, "")), stored.id, provider,
+                            admitted, ended)
+        if content.get("status") == "in-progress":
+            in_hospital.append(stay)
+        elif ended and week_start <= ended and ended.date() <= day:
+            discharged.append(stay)
     record_access(service.ops, principal, Action.PATIENT_VIEW,
                   f"record/practices/{code}/hospital-activity",
                   [f"Patient/{s.patient_id}" for s in (*in_hospital, *discharged)],

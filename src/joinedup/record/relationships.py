@@ -174,8 +174,13 @@ class Relationships:
         return condition
 
     def patients_of(self, org_code: str, now: datetime, kinds: tuple[str, ...]) -> list[str]:
-        r = care_relationships
         with self.store.engine.connect() as conn:
-            return sorted(set(conn.execute(select(r.c.patient_id).where(
-                r.c.org_code == org_code, r.c.kind.in_(kinds), self._open(now))).scalars()))
+            return sorted(set(conn.execute(self.patients_query(org_code, now, kinds)).scalars()))
+
+    def patients_query(self, org_code: str, now: datetime, kinds: tuple[str, ...]) -> Any:
+        """The ids of patients the organisation has an open relationship of `kinds` with, as a
+        query to use inside another."""
+        r = care_relationships
+        return select(r.c.patient_id).where(r.c.org_code == org_code, r.c.kind.in_(kinds),
+                                            self._open(now))
 

@@ -125,6 +125,19 @@ class RecordStore:
                                              t.c.res_type == res_type).order_by(t.c.res_id))
             return [_stored(r) for r in rows]
 
+    def by_patients(self, patients: Any, res_type: str, statuses: tuple[str, ...] = ()
+                    ) -> list[Stored]:
+        """Current resources of one type about any patient the `patients` query selects (and,
+        given `statuses`, whose status is one of them): one query, however many patients."""
+        t, s = fhir_resources, fhir_search
+        where = [t.c.res_type == res_type, t.c.patient_id.in_(patients)]
+        if statuses:
+            where.append(t.c.res_id.in_(select(s.c.res_id).where(
+                s.c.res_type == res_type, s.c.param == "status", s.c.value.in_(statuses))))
+        with self.engine.connect() as c:
+            rows = c.execute(select(t).where(*where).order_by(t.c.patient_id, t.c.res_id))
+            return [_stored(r) for r in rows]
+
     def vread(self, res_type: str, res_id: str, version: int) -> Stored | None:
         v = fhir_versions
         with self.engine.connect() as c:
