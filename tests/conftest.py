@@ -9,6 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 import rich.style  # noqa: F401  rich seeds the global `random` on first import; do it before the guard
+from hypothesis import settings
+
+# Property tests draw the same examples on every run, so CI cannot fail by luck; explore new ones
+# with `pytest --hypothesis-profile=explore` (then add what it finds as an explicit example).
+settings.register_profile("default", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False, max_examples=500)
+settings.load_profile("default")
 
 pytest_plugins = ["fixtures.postgres", "fixtures.ops", "fixtures.web", "fixtures.browser",
                   "fixtures.record"]

@@ -59,20 +59,37 @@ class LinearSystem:
         self.add(key, {key: 1.0}, value)
 
 
-def determined(system: LinearSystem, hidden: Iterable[Key]) -> set[Key]:
-    """The hidden cells whose value follows from the published (known, not hidden) cells.
+def determined(
+    system: LinearSystem, hidden: Iterable[Key], *, among: Iterable[Key] | None = None
+) -> set[Key]:
+    """The hidden cells (of `among`, default all) whose value follows from the published ones.
 
-    Cells that share no base cell cannot inform each other, so each connected part of the
-    system (e.g. one period of a progress series) is solved on its own.
+    Published cells that pin a single base cell (a practice's own count, or a total whose other
+    members are all known) are substituted out first, so the linear algebra runs only over the
+    base cells a reader cannot see — few, even when the system has thousands of cells. Cells that
+    share no unknown base cell cannot inform each other, so each connected part is solved alone.
     """
     hidden = set(hidden)
     published = [k for k, v in system.values.items() if v is not None and k not in hidden]
-    targets = [k for k in hidden if k in system.cells and system.values.get(k) is not None]
+    candidates = hidden if among is None else set(among) & hidden
+    targets = [k for k in candidates if k in system.cells and system.values.get(k) is not None]
+    known = _known_base_cells(system, published)
+    rows = [r for r in (_unknown_part(system.cells[k], known) for k in published) if r]
     out: set[Key] = set()
-    for part_published, part_targets in _components(system, published, targets):
-        basis, index = _row_space(system, part_published, part_targets)
-        for key in part_targets:
-            vector = _vector(system.cells[key], index)
+    reduced_targets: list[dict[Key, float]] = []
+    target_keys: list[Key] = []
+    for key in targets:
+        terms = _unknown_part(system.cells[key], known)
+        if terms:
+            reduced_targets.append(terms)
+            target_keys.append(key)
+        else:
+            out.add(key)  # every base cell it sums is known
+    pairs = list(zip(target_keys, reduced_targets, strict=True))
+    for part_rows, part_targets in _components(rows, pairs):
+        basis, index = _row_space(part_rows, [t for _k, t in part_targets])
+        for key, terms in part_targets:
+            vector = _vector(terms, index)
             residual = vector - basis.T @ (basis @ vector) if basis.size else vector
             scale = max(1.0, float(np.linalg.norm(vector)))
             if float(np.linalg.norm(residual)) <= _TOLERANCE * scale:
@@ -80,11 +97,43 @@ def determined(system: LinearSystem, hidden: Iterable[Key]) -> set[Key]:
     return out
 
 
+def _known_base_cells(system: LinearSystem, published: list[Key]) -> set[Key]:
+    """Base cells a reader can work out one at a time: a published cell whose every base cell
+    but one is known gives that one (repeated until nothing new follows)."""
+    unknown = {k: set(system.cells[k]) for k in published if system.cells[k]}
+    cells_of: dict[Key, list[Key]] = {}
+    for key, variables in unknown.items():
+        for variable in variables:
+            cells_of.setdefault(variable, []).append(key)
+    known: set[Key] = set()
+    queue = [k for k, variables in unknown.items() if len(variables) == 1]
+    while queue:
+        key = queue.pop()
+        if len(unknown[key]) != 1:
+            continue
+        (variable,) = unknown[key]
+        if variable in known:
+            continue
+        known.add(variable)
+        for other in cells_of[variable]:
+            unknown[other].discard(variable)
+            if len(unknown[other]) == 1:
+                queue.append(other)
+    return known
+
+
+def _unknown_part(terms: Mapping[Key, float], known: set[Key]) -> dict[Key, float]:
+    return {k: v for k, v in terms.items() if k not in known}
+
+
+Row = dict[Key, float]
+
+
 def _components(
-    system: LinearSystem, published: list[Key], targets: list[Key]
-) -> list[tuple[list[Key], list[Key]]]:
-    """(published, targets) of each group of cells linked through shared base cells, for the
-    groups that hold a target."""
+    rows: list[Row], targets: list[tuple[Key, Row]]
+) -> list[tuple[list[Row], list[tuple[Key, Row]]]]:
+    """(rows, targets) of each group linked through shared unknown base cells, for the groups
+    that hold a target."""
     parent: dict[Key, Key] = {}
 
     def find(x: Key) -> Key:
@@ -93,21 +142,19 @@ def _components(
             x = parent[x]
         return x
 
-    for key in (*published, *targets):
-        variables = list(system.cells[key])
+    for terms in (*rows, *(t for _k, t in targets)):
+        variables = list(terms)
         for other in variables[1:]:
             a, b = find(variables[0]), find(other)
             if a != b:
                 parent[a] = b
-    parts: dict[Key, tuple[list[Key], list[Key]]] = {}
-    for key in targets:
-        if system.cells[key]:
-            parts.setdefault(find(next(iter(system.cells[key]))), ([], []))[1].append(key)
-    for key in published:
-        if system.cells[key]:
-            root = find(next(iter(system.cells[key])))
-            if root in parts:
-                parts[root][0].append(key)
+    parts: dict[Key, tuple[list[Row], list[tuple[Key, Row]]]] = {}
+    for key, terms in targets:
+        parts.setdefault(find(next(iter(terms))), ([], []))[1].append((key, terms))
+    for terms in rows:
+        root = find(next(iter(terms)))
+        if root in parts:
+            parts[root][0].append(terms)
     return list(parts.values())
 
 
@@ -131,7 +178,7 @@ def protect(
         target = min(found, key=repr)  # deterministic order
         candidates = _candidates(system, hidden, target, sibling_sets)
         for candidate in candidates:
-            if target not in determined(system, hidden | {candidate}):
+            if not determined(system, hidden | {candidate}, among={target}):
                 hidden.add(candidate)
                 break
         else:
@@ -170,15 +217,13 @@ def _published_overlapping(system: LinearSystem, hidden: set[Key], target: Key) 
     ]
 
 
-def _row_space(
-    system: LinearSystem, published: list[Key], targets: list[Key]
-) -> tuple[np.ndarray, dict[Key, int]]:
-    """An orthonormal basis (rows) of the span of the published cells' combinations."""
-    variables = sorted({v for k in (*published, *targets) for v in system.cells[k]}, key=repr)
+def _row_space(rows: list[Row], targets: list[Row]) -> tuple[np.ndarray, dict[Key, int]]:
+    """An orthonormal basis (rows) of the span of the published rows."""
+    variables = sorted({v for terms in (*rows, *targets) for v in terms}, key=repr)
     index = {v: i for i, v in enumerate(variables)}
-    if not published:
+    if not rows:
         return np.zeros((0, len(variables))), index
-    matrix = np.array([_vector(system.cells[k], index) for k in published])
+    matrix = np.array([_vector(terms, index) for terms in rows])
     _u, singular, vt = np.linalg.svd(matrix, full_matrices=False)
     cutoff = _TOLERANCE * max(matrix.shape) * (singular[0] if singular.size else 0.0)
     rank = int(np.sum(singular > cutoff))

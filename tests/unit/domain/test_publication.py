@@ -118,15 +118,20 @@ def _assert_derived_from_published(shown: RunTables) -> None:
                 assert row[rate] == row[num] / row[den]
     summary = shown.summary
     total = DERIVATION.opportunity(summary["to_find"], summary["to_treat"])
-    cumulative = 0.0
+    cumulative: float | None = 0.0  # unknown from the first wave whose share is unknown on
     for wave in summary["waves"]:
         opportunity = DERIVATION.opportunity(wave["to_find"], wave["to_treat"])
         if opportunity is None or not total:
             assert wave["share_of_footprint"] is None
+            assert wave["cumulative_share"] is None
+            cumulative = None
             continue
-        cumulative += opportunity / total
         assert wave["share_of_footprint"] == opportunity / total
-        assert math.isclose(wave["cumulative_share"], cumulative)
+        if cumulative is None:
+            assert wave["cumulative_share"] is None
+        else:
+            cumulative += opportunity / total
+            assert math.isclose(wave["cumulative_share"], cumulative)
         assert wave["strokes_prevented_per_year"] == impact(wave["to_treat"],
                                                             wave["to_find"])[
             "strokes_prevented_per_year"]
