@@ -18,7 +18,7 @@ settings.register_profile("explore", derandomize=False, max_examples=500)
 settings.load_profile("default")
 
 pytest_plugins = ["pytester", "fixtures.postgres", "fixtures.ops", "fixtures.web",
-                  "fixtures.browser", "fixtures.spark"]
+                  "fixtures.browser", "fixtures.spark", "fixtures.record"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"

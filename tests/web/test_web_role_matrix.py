@@ -30,6 +30,7 @@ LEAD = frozenset({"lead"})
 GP_A, GP_B = frozenset({"gp_a"}), frozenset({"gp_b"})
 FAT = "/find-and-treat/{programme}"
 WORKLIST = "/practices/{practice_code}/worklists/{programme}/{kind}"
+NURSE = frozenset({"nurse"})
 
 # (method, path as requested, route template, who may use it, page or api)
 ROUTES: list[tuple[str, str, str, frozenset[str] | str, str]] = [
@@ -95,6 +96,32 @@ ROUTES: list[tuple[str, str, str, frozenset[str] | str, str]] = [
      "api"),
     ("GET", f"/api/practices/{PRACTICE_B}/worklists/hypertension/to-assess", "/api" + WORKLIST,
      GP_B, "api"),
+    ("GET", "/record/hospital", "/record/hospital", frozenset({"gp_a", "gp_b"}), "page"),
+    ("GET", f"/api/record/practices/{PRACTICE_A}/hospital-activity",
+     "/api/record/practices/{practice_code}/hospital-activity", frozenset({"gp_a"}), "api"),
+    ("GET", "/api/record/break-glass", "/api/record/break-glass", ADMIN, "api"),
+    ("POST", "/api/record/break-glass/1/review", "/api/record/break-glass/{grant_id}/review",
+     ADMIN, "api"),
+    ("GET", "/api/record/dead-letters", "/api/record/dead-letters", ADMIN, "api"),
+    ("POST", "/api/record/dead-letters/replay", "/api/record/dead-letters/replay", ADMIN, "api"),
+    ("GET", "/fhir/metadata", "/fhir/metadata", ANYONE, "api"),
+    ("POST", "/fhir", "/fhir", NURSE, "api"),
+    ("GET", "/fhir/Patient/p1/$everything", "/fhir/Patient/{res_id}/$everything", NURSE, "api"),
+    ("POST", "/fhir/Patient/p1/$break-glass", "/fhir/Patient/{res_id}/$break-glass", NURSE,
+     "api"),
+    ("GET", "/fhir/Subscription/s1/$status", "/fhir/Subscription/{res_id}/$status", NURSE,
+     "api"),
+    ("GET", "/fhir/AuditEvent", "/fhir/AuditEvent", ADMIN, "api"),
+    ("GET", "/fhir/AuditEvent/a1", "/fhir/AuditEvent/{res_id}", ADMIN, "api"),
+    ("GET", "/fhir/Patient", "/fhir/{res_type}", NURSE, "api"),
+    ("POST", "/fhir/Patient/_search", "/fhir/{res_type}/_search", NURSE, "api"),
+    ("POST", "/fhir/Patient", "/fhir/{res_type}", NURSE, "api"),
+    ("GET", "/fhir/Patient/_history", "/fhir/{res_type}/_history", NURSE, "api"),
+    ("GET", "/fhir/Patient/p1", "/fhir/{res_type}/{res_id}", NURSE, "api"),
+    ("PUT", "/fhir/Patient/p1", "/fhir/{res_type}/{res_id}", NURSE, "api"),
+    ("GET", "/fhir/Patient/p1/_history", "/fhir/{res_type}/{res_id}/_history", NURSE, "api"),
+    ("GET", "/fhir/Patient/p1/_history/1", "/fhir/{res_type}/{res_id}/_history/{version}",
+     NURSE, "api"),
 ]
 
 

@@ -11,6 +11,8 @@ import csv
 from collections.abc import Iterable
 from typing import TextIO
 
+from sqlalchemy import Connection
+
 from joinedup.domain.audit import Action, Actor, AuditEvent, Outcome
 from joinedup.domain.roles import Permission, Principal, authorise
 from joinedup.operational import OpsStore
@@ -27,11 +29,13 @@ def actor_for(principal: Principal) -> Actor:
 
 def record_access(store: OpsStore, principal: Principal, action: Action | str, resource: str,
                   patients: Iterable[str] = (), reason: str | None = None,
-                  client: str | None = None, outcome: Outcome = Outcome.SUCCESS) -> int:
-    """Append one audit row for something `principal` did (patient-level views, exports, …)."""
+                  client: str | None = None, outcome: Outcome = Outcome.SUCCESS,
+                  conn: Connection | None = None) -> int:
+    """Append one audit row for something `principal` did (patient-level views, exports, …);
+    within `conn`'s transaction when given."""
     return store.audit.append(AuditEvent(
         actor=actor_for(principal), action=action, resource=resource, outcome=outcome,
-        reason=reason, client_address=client, patients=tuple(patients)))
+        reason=reason, client_address=client, patients=tuple(patients)), conn)
 
 
 def read_audit(store: OpsStore, principal: Principal, query: AuditQuery,

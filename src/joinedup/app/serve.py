@@ -63,6 +63,9 @@ class Services:
     settings: ServeSettings
     store: OpsStore
     csrf_key: bytes
+    extras: dict[str, Any] = field(default_factory=dict)
+    """Capabilities opened on first use and kept for the server's life (the shared care
+    record: `joinedup.app.record.record_service`)."""
     dashboard: Dashboard = field(init=False)
     plan: PlanSource | None = field(init=False)
 

@@ -12,6 +12,7 @@ from joinedup.cli import (
     imports,
     load,
     progress,
+    record,
     run,
     serve,
     synth,
@@ -54,3 +55,4 @@ waitlist.register(app)
 users.register(app)
 audit.register(app)
 serve.register(app)
+record.register(app)

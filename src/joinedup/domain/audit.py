@@ -29,6 +29,12 @@ class Action(StrEnum):
     ACCESS_REFUSED = "access.refused"
     PLAN_EDIT = "plan.edit"
     """A programme lead saved a new version of a programme's willing list and waves."""
+    RECORD_CREATE = "record.create"
+    RECORD_UPDATE = "record.update"
+    BREAK_GLASS = "record.break_glass"
+    """An emergency access to a record outside a care relationship (flagged for review)."""
+    BREAK_GLASS_REVIEW = "record.break_glass_review"
+    NOTIFICATION_REPLAY = "record.notification_replay"
 
 
 class Outcome(StrEnum):

@@ -74,3 +74,31 @@ def synthetic_numbers(count: int) -> npt.NDArray[np.str_]:
     usable = check != 10
     numbers = (body[usable] * 10 + check[usable])[:count]
     return numbers.astype("U10")
+
+
+ISSUED_RANGES = ((4_000_000_000, 4_999_999_999), (6_000_000_000, 7_999_999_999))
+"""Ranges from which NHS numbers are issued to patients in England, Wales and the Isle of Man
+(NHS Digital, as summarised in Wikipedia's "NHS number", 2025: 400 000 000 to 499 999 999 and
+600 000 000 to 799 999 999). Not issued here: 010 100 0000 to 311 299 9999 (Scotland's CHI
+numbers), 320 000 001 to 399 999 999 (Northern Ireland's H&C numbers)."""
+
+TEST_RANGE = (9_000_000_000, 9_999_999_999)
+"""The 9 range: never issued to a patient, used for test and training data (NHS England's test
+patients, the UK Core examples, joinedup's synthetic population)."""
+
+
+def range_problem(nhs_number: str) -> str | None:
+    """Why `nhs_number` cannot be a patient's NHS number, or None when it can.
+
+    Ten digits, a correct Modulus 11 check digit, and within a range issued for England, Wales
+    and the Isle of Man or the test range. Numbers in England's 3 range are refused too: part of
+    it overlaps Scotland's CHI numbers, and no published list separates them.
+    """
+    if len(nhs_number) != 10 or not (nhs_number.isascii() and nhs_number.isdigit()):
+        return "an NHS number has ten digits"
+    if not is_valid(nhs_number):
+        return "the NHS number's check digit (Modulus 11) is wrong"
+    value = int(nhs_number)
+    if any(low <= value <= high for low, high in (*ISSUED_RANGES, TEST_RANGE)):
+        return None
+    return "the NHS number is outside the ranges issued in England, Wales and the Isle of Man"

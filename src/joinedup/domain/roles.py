@@ -54,6 +54,7 @@ class Permission(StrEnum):
     RECORD_WRITE = "record:write"
     USERS_MANAGE = "users:manage"
     AUDIT_READ = "audit:read"
+    NOTIFICATIONS_MANAGE = "notifications:manage"
 
     @property
     def scope(self) -> Scope:
@@ -80,12 +81,15 @@ _DESCRIPTIONS = {
     Permission.RECORD_WRITE: "add to the records of patients your organisation cares for",
     Permission.USERS_MANAGE: "add and disable users, issue API tokens",
     Permission.AUDIT_READ: "read and export the audit log",
+    Permission.NOTIFICATIONS_MANAGE: "list and replay record notifications that could not be "
+                                     "delivered",
 }
 
 _EVERYONE = frozenset({Permission.ACCOUNT_READ, Permission.PUBLISHED_READ})
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.ADMIN: _EVERYONE | {Permission.USERS_MANAGE, Permission.AUDIT_READ},
+    Role.ADMIN: _EVERYONE | {Permission.USERS_MANAGE, Permission.AUDIT_READ,
+                             Permission.NOTIFICATIONS_MANAGE},
     Role.ICS_ANALYST: _EVERYONE | {Permission.EXACT_READ},
     Role.PROGRAMME_LEAD: _EVERYONE | {Permission.EXACT_READ, Permission.PLAN_EDIT},
     Role.BOARD_VIEWER: _EVERYONE,

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, insert, select
+from sqlalchemy import Connection, Select, insert, select
 
 from joinedup.domain.audit import AuditEvent
 from joinedup.operational.context import StoreContext
@@ -64,20 +64,28 @@ class AuditLog:
     def __init__(self, store: StoreContext) -> None:
         self._store = store
 
-    def append(self, event: AuditEvent) -> int:
-        """Write one event (and its patients) in one transaction; returns its id."""
+    def append(self, event: AuditEvent, conn: Connection | None = None) -> int:
+        """Write one event (and its patients) in one transaction; returns its id.
+
+        Given `conn`, the rows join that connection's transaction (so a caller can commit the
+        audit row together with what it records) instead of a transaction of their own."""
+        if conn is not None:
+            return self._append(event, conn)
+        with self._store.engine.begin() as fresh:
+            return self._append(event, fresh)
+
+    def _append(self, event: AuditEvent, conn: Connection) -> int:
         actor = event.actor
-        with self._store.engine.begin() as conn:
-            audit_id = conn.execute(insert(audit_log).values(
-                at=self._store.now(), user_id=actor.user_id, user_name=actor.name[:64],
-                role=actor.role, org_code=actor.org_code, action=str(event.action),
-                resource=event.resource[:512], outcome=str(event.outcome), reason=event.reason,
-                client_address=event.client_address[:64] if event.client_address else None,
-            ).returning(audit_log.c.id)).scalar_one()
-            patients = sorted(set(event.patients))
-            if patients:
-                conn.execute(insert(audit_patients),
-                             [{"audit_id": audit_id, "patient": p} for p in patients])
+        audit_id = conn.execute(insert(audit_log).values(
+            at=self._store.now(), user_id=actor.user_id, user_name=actor.name[:64],
+            role=actor.role, org_code=actor.org_code, action=str(event.action),
+            resource=event.resource[:512], outcome=str(event.outcome), reason=event.reason,
+            client_address=event.client_address[:64] if event.client_address else None,
+        ).returning(audit_log.c.id)).scalar_one()
+        patients = sorted(set(event.patients))
+        if patients:
+            conn.execute(insert(audit_patients),
+                         [{"audit_id": audit_id, "patient": p} for p in patients])
         return int(audit_id)
 
     def read(self, query: AuditQuery = AuditQuery()) -> list[AuditEntry]:

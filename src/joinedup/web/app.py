@@ -19,9 +19,10 @@ from fastapi.staticfiles import StaticFiles
 
 from joinedup import __version__
 from joinedup.app.errors import UserError
+from joinedup.app.record_notify import start_notifications
 from joinedup.app.serve import ServeSettings, Services, open_services
 from joinedup.web import errors, fhir
-from joinedup.web.api import account, audit, dashboard
+from joinedup.web.api import account, audit, dashboard, record
 from joinedup.web.api import willing as willing_api
 from joinedup.web.api import worklists as worklists_api
 from joinedup.web.csrf import csrf_guard
@@ -35,6 +36,7 @@ from joinedup.web.pages import (
     willing,
     worklists,
 )
+from joinedup.web.pages import record as record_pages
 
 STATIC = Path(__file__).resolve().parent / "static"
 VENDOR = STATIC / "vendor"
@@ -47,11 +49,13 @@ ROUTERS: list[tuple[str, APIRouter]] = [
     ("", downloads.router),
     ("", willing.router),
     ("", worklists.router),
+    ("", record_pages.router),
     ("/api", account.router),
     ("/api", audit.router),
     ("/api", dashboard.router),
     ("/api", willing_api.router),
     ("/api", worklists_api.router),
+    ("/api", record.router),
     ("/fhir", fhir.router),
 ]
 """(prefix, router) for everything the server answers. Add a line to add a page or an API."""
@@ -74,7 +78,9 @@ def create_app(settings: ServeSettings, services: Services | None = None,
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        stop_notifications = start_notifications(opened)
         yield
+        stop_notifications()
         opened.close()
 
     app = FastAPI(

@@ -43,8 +43,8 @@ def page_error(request: Request, status: int, message: str) -> Response:
 
 
 RENDERERS: dict[str, Renderer] = {"/api": json_error, "/fhir": json_error}
-"""Error renderer by path prefix; anything else is a page. `/fhir` answers JSON until the FHIR
-API registers its OperationOutcome renderer here."""
+"""Error renderer by path prefix; anything else is a page. The FHIR API (web/fhir.py) registers
+its OperationOutcome renderer for `/fhir` here."""
 
 
 def _renderer(request: Request) -> Renderer:
@@ -66,7 +66,8 @@ def install(app: FastAPI) -> None:
         return _renderer(request)(request, 403, "the form has expired; go back and try again")
 
     async def user_error(request: Request, exc: Exception) -> Response:
-        return _renderer(request)(request, 400, str(exc))
+        request.state.error = exc  # a renderer may show more than the message (FHIR issues)
+        return _renderer(request)(request, getattr(exc, "status", 400), str(exc))
 
     async def invalid(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)

@@ -34,6 +34,7 @@ NAVIGATION: list[tuple[str, str, Permission]] = [
     ("Worklists", "/practices/{org_code}/worklists", Permission.PATIENTS_READ),
     ("Users", "/admin", Permission.USERS_MANAGE),
     ("Audit log", "/admin/audit", Permission.AUDIT_READ),
+    ("In hospital", "/record/hospital", Permission.PATIENTS_READ),
 ]
 """Header links, each shown only to roles holding its permission; `{org_code}` is the user's
 own organisation."""

@@ -22,7 +22,8 @@ P = Permission
 # Written out by hand from issue 10 item 5 and DESIGN.md "Privacy and security", not read from
 # ROLE_PERMISSIONS: a change to the policy must change this table too.
 EXPECTED = {
-    Role.ADMIN: {P.ACCOUNT_READ, P.PUBLISHED_READ, P.USERS_MANAGE, P.AUDIT_READ},
+    Role.ADMIN: {P.ACCOUNT_READ, P.PUBLISHED_READ, P.USERS_MANAGE, P.AUDIT_READ,
+                 P.NOTIFICATIONS_MANAGE},
     Role.ICS_ANALYST: {P.ACCOUNT_READ, P.PUBLISHED_READ, P.EXACT_READ},
     Role.PROGRAMME_LEAD: {P.ACCOUNT_READ, P.PUBLISHED_READ, P.EXACT_READ, P.PLAN_EDIT},
     Role.BOARD_VIEWER: {P.ACCOUNT_READ, P.PUBLISHED_READ},
