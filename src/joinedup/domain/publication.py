@@ -177,9 +177,14 @@ def _practice_cells(
             if column in p:
                 cells.base(("practice", period, p["practice_code"]), column, p[column])
         members = _members([p for p in practices if column in p], column)
+        by_area: dict[tuple[str, Any], list[Mapping[str, Any]]] = {}
+        levels = {str(r["level"]) for r in rollups}
+        for m in members:
+            for level in levels:
+                by_area.setdefault((level, m.get(f"{level}_code")), []).append(m)
         for r in rollups:
             if column in r:
-                inside = [m for m in members if m.get(f"{r['level']}_code") == r["code"]]
+                inside = by_area.get((str(r["level"]), r["code"]), [])
                 cells.total(("rollup", period, r["level"], r["code"]), column, r[column],
                             _cells_of(period, inside))
         if footprint is not None and column in footprint:

@@ -32,6 +32,10 @@ Combination = Mapping[Key, float]
 """A cell as base cells and their coefficients, e.g. a PCN total {P1: 1, P2: 1}."""
 
 _TOLERANCE = 1e-9
+_MAX_FINE_CANDIDATES = 40
+"""Fine cells (e.g. practices) a round considers for one hidden cell, smallest first: a footprint
+total has thousands, and each one considered adds a row and a column to the decomposition.
+Protection stays complete (rounds go on until nothing hidden is determined); this bounds work."""
 
 
 @dataclass
@@ -266,9 +270,11 @@ class _Neighbours:
         for key in (target, *overlapping):
             for i in self.groups_of.get(key, []):
                 pool.update(self.groups[i])
-        known = [k for k in pool if k not in hidden and k != target
-                 and self.system.values.get(k) is not None]
-        return sorted(known, key=lambda k: _preference(self.system, k))
+        known = sorted((k for k in pool if k not in hidden and k != target
+                        and self.system.values.get(k) is not None),
+                       key=lambda k: _preference(self.system, k))
+        fine = [k for k in known if k in self.system.fine][:_MAX_FINE_CANDIDATES]
+        return fine + [k for k in known if k not in self.system.fine]
 
 
 def _preference(system: LinearSystem, key: Key) -> tuple[bool, bool, float, str]:
