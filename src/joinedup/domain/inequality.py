@@ -165,9 +165,21 @@ def national_quintile(score: float, national: Sequence[float]) -> int:
     This is the one definition of the practice quintile for every kind of store
     (docs/inequalities.md says why).
     """
-    if not national:
-        raise InequalityError("national_quintile needs the national practice scores")
+    return _placed(score, sorted(national))
+
+
+def national_quintiles(
+    scores: Mapping[str, float], national: Sequence[float]
+) -> dict[str, int]:
+    """`national_quintile` of every practice in `scores` (code -> score), England's scores
+    sorted once (sorting them for each of England's 6,720 practices took seconds)."""
     ordered = sorted(national)
+    return {code: _placed(score, ordered) for code, score in scores.items()}
+
+
+def _placed(score: float, ordered: Sequence[float]) -> int:
+    if not ordered:
+        raise InequalityError("national_quintile needs the national practice scores")
     higher = len(ordered) - bisect.bisect_right(ordered, score)
     return min(5, 1 + (5 * higher) // len(ordered))
 

@@ -38,7 +38,7 @@ from typing import Any
 
 from joinedup.domain.codelists import Codelist
 from joinedup.domain.errors import UserError
-from joinedup.domain.inequality import national_quintile
+from joinedup.domain.inequality import national_quintiles
 from joinedup.domain.measures import PracticeCounts
 from joinedup.domain.ods import overlay_ods
 from joinedup.domain.organisations import Footprint, organisation_from_row
@@ -238,8 +238,8 @@ def _imd(con: Any) -> dict[str, int]:
     for code, score in scores.items():  # a practice the file gives no score takes England's
         if latest.get(code, (0, None))[1] is None:
             latest[code] = (0, score)
-    return {code: national_quintile(score, national)
-            for code, (_year, score) in latest.items() if score is not None}
+    return national_quintiles(
+        {code: score for code, (_year, score) in latest.items() if score is not None}, national)
 
 
 # --- expected --------------------------------------------------------------------------------

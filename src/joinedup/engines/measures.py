@@ -24,7 +24,7 @@ import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
 from joinedup.domain.codelists import Codelist
-from joinedup.domain.inequality import national_quintile, quintile_from_mean_decile
+from joinedup.domain.inequality import national_quintiles, quintile_from_mean_decile
 from joinedup.domain.measures import PracticeCounts
 from joinedup.domain.organisations import Footprint, organisation_from_row
 from joinedup.domain.parameters import ParameterSet
@@ -333,13 +333,13 @@ def practice_quintile(code: str, mean_decile: float | None = None) -> int | None
     mean national IMD decile (`quintile_from_mean_decile`), or None when no patient has one."""
     score = national_practice_imd().get(code)
     if score is not None:
-        return national_quintile(score, _national_scores())
+        return national_quintiles({code: score}, _national_scores())[code]
     return None if mean_decile is None else quintile_from_mean_decile(mean_decile)
 
 
 @functools.cache
 def _national_scores() -> tuple[float, ...]:
-    return tuple(national_practice_imd().values())
+    return tuple(sorted(national_practice_imd().values()))
 
 
 def _count_true(flag: ir.BooleanColumn) -> ir.IntegerScalar:

@@ -180,24 +180,7 @@ def rake_age_bases(
     masks = [np.array([m[atom_of == i].any() for i in range(atoms)]) for m in bucket_masks]
     start = total[:, None] * weight[None, :]
     people = start.copy()
-    active = np.flatnonzero(known.any(axis=1))
-    for _ in range(_MAX_ROUNDS):
-        if active.size == 0:
-            break
-        block = people[active]
-        for k, mask in enumerate(masks):
-            have = known[active, k]
-            if not have.any():
-                continue
-            inside = block[:, mask].sum(axis=1)
-            outside = block[:, ~mask].sum(axis=1)
-            want_in = np.where(have, targets[active, k], inside)
-            want_out = np.where(have, total[active] - targets[active, k], outside)
-            block[:, mask] *= _ratio(want_in, inside)[:, None]
-            block[:, ~mask] *= _ratio(want_out, outside)[:, None]
-        people[active] = block
-        misses = _misses(block, targets[active], known[active], masks, total[active])
-        active = active[misses >= _TOLERANCE]
+    _rake(people, total, targets, known, masks)
     misses = _misses(people, targets, known, masks, total)
     converged = misses < _GIVE_UP
     people[~converged] = start[~converged]
@@ -206,11 +189,44 @@ def rake_age_bases(
     return people[:, atom_of] * within[None, :], converged
 
 
-def _ratio(want: np.ndarray, have: np.ndarray) -> np.ndarray:
-    out = np.ones_like(want)
-    positive = have > 0
-    out[positive] = np.clip(want[positive], 0, None) / have[positive]
-    return out
+def _rake(
+    people: np.ndarray, total: np.ndarray, targets: np.ndarray, known: np.ndarray,
+    masks: Sequence[np.ndarray],
+) -> None:
+    """Rake `people` (practices x atoms) in place, each practice until it meets its bases.
+
+    The practices still raking are kept in compact arrays, and each base's wanted counts
+    inside and outside it are worked out once, so a round costs a few array operations
+    whatever the number of practices (a handful that never converge run all _MAX_ROUNDS).
+    """
+    active = np.flatnonzero(known.any(axis=1))
+    want_in = np.clip(targets, 0, None)
+    want_out = np.clip(total[:, None] - targets, 0, None)
+    block, rows = people[active], active
+    t, k_known, tot = targets[active], known[active], total[active]
+    w_in, w_out = want_in[active], want_out[active]
+    for _ in range(_MAX_ROUNDS):
+        if rows.size == 0:
+            break
+        for k, mask in enumerate(masks):
+            have = k_known[:, k]
+            if not have.any():
+                continue
+            inside = block[:, mask].sum(axis=1)
+            outside = block[:, ~mask].sum(axis=1)
+            # A base the practice lacks, or an empty side, leaves that side as it is (x 1).
+            r_in = np.divide(w_in[:, k], inside, out=np.ones_like(inside),
+                             where=have & (inside > 0))
+            r_out = np.divide(w_out[:, k], outside, out=np.ones_like(outside),
+                              where=have & (outside > 0))
+            block *= np.where(mask, r_in[:, None], r_out[:, None])
+        going = _misses(block, t, k_known, masks, tot) >= _TOLERANCE
+        if not going.all():
+            people[rows[~going]] = block[~going]
+            block, rows, t, k_known, tot = (
+                block[going], rows[going], t[going], k_known[going], tot[going])
+            w_in, w_out = w_in[going], w_out[going]
+    people[rows] = block
 
 
 def _misses(

@@ -23,6 +23,7 @@ base larger than one that contains it, or 0–64 and 65+ not adding up to TOTAL)
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,6 +82,7 @@ class AgeBases:
     bases: dict[str, float]
 
 
+@functools.cache
 def age_base_interval(code: str) -> tuple[int, int | None] | None:
     """The ages a QOF list type covers, inclusive (None: open); None if it is not an age base.
 
