@@ -19,6 +19,7 @@ BENCHMARKS: tuple[tuple[str, ...], ...] = (
     ("bench_load.py", "--patients", FULL),
     ("bench_run_af.py", "--patients", FULL),
     ("bench_dashboard.py", "--patients", FULL),
+    ("bench_publish.py",),  # the hard case for publication: 5,000 patients, all counts small
     ("bench_waitlist.py",),  # sizes of its own: 10,000 and 100,000 waiting patients
 )
 
