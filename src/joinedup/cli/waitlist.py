@@ -13,9 +13,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from joinedup.app.errors import UserError
 from joinedup.cli.errors import fail
@@ -43,6 +40,9 @@ def _date(value: str, option: str) -> date:
 
 
 def _written(title: str, paths: dict[str, Path]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(title=title)
     table.add_column("output")
     table.add_column("file")
@@ -72,6 +72,8 @@ def synth_command(
     The tables load with `joinedup load OUT --db FILE`; sessions.csv is a capacity file for
     `joinedup waitlist allocate`.
     """
+    from rich.console import Console
+
     from joinedup.app.waitlist import SynthRequest, synth
 
     request = SynthRequest(out, seed, _date(today, "--today"), weeks, patients, parameters)
@@ -107,6 +109,8 @@ def allocate_command(
 
     Every booking says why this patient and why this session; patients left waiting say why.
     """
+    from rich.console import Console
+
     from joinedup.app.waitlist import AllocateRequest, allocate
 
     err = Console(stderr=True)
@@ -204,6 +208,10 @@ def simulate_command(
     All three start from the same list and see the same referrals; the effect of pooling (long
     waits, by trust) and of added capacity (list size) are reported apart.
     """
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
     from joinedup.app.waitlist import SimulateRequest, simulate
 
     request = SimulateRequest(out, weeks, seed, _date(start, "--start"), db, parameters)
