@@ -15,9 +15,8 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from openpyxl import Workbook
-
 from joinedup.outputs.csv_files import cell
+from joinedup.outputs.tables import workbook
 
 FORMATS = {"csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -35,18 +34,9 @@ def export_table(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], fmt:
             writer.writerow([cell(row.get(c)) for c in columns])
         return buffer.getvalue().encode("utf-8")
     if fmt == "xlsx":
-        book = Workbook()
-        data = book.active
-        assert data is not None
-        data.title = sheet[:31]
-        data.append(list(columns))
-        for row in rows:
-            data.append([_excel(row.get(c)) for c in columns])
-        about = book.create_sheet("about")
-        about.append(["about"])
-        about.append([note])
         out = io.BytesIO()
-        book.save(out)
+        workbook(out, columns, ([_excel(row.get(c)) for c in columns] for row in rows),
+                 sheet=sheet, note=note)
         return out.getvalue()
     raise ValueError(f"unknown export format {fmt!r}; choose from {sorted(FORMATS)}")
 

@@ -7,9 +7,9 @@ scripts and dashboards rely on, so column order, names and metadata are decided 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pandas as pd
 import pyarrow as pa
@@ -64,22 +64,34 @@ def write_practice_table(
 
 
 def write_workbook(frame: pd.DataFrame, path: Path, *, sheet: str, note: str) -> None:
-    """An Excel copy: the table, then an "about" sheet holding the note.
+    """An Excel copy of a run's table: the table, then an "about" sheet holding the note.
 
-    Written row by row with xlsxwriter from plain Python values (pandas' own Excel path formats
-    every cell one at a time, 10× slower on the 6,720 practices of England); unknown cells are
-    left blank and dates written as ISO text, as in the CSV.
+    pandas' own Excel path formats every cell one at a time, 10× slower on the 6,720 practices of
+    England, so the rows go to `workbook` as plain Python values; unknown cells are left blank
+    and dates written as ISO text, as in the CSV.
     """
-    import xlsxwriter
-
     columns = list(frame.columns)
     records = frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "nan_inf_to_errors": True})
+    rows = ([_excel_value(v) for v in values] for values in records)
+    with path.open("wb") as handle:
+        workbook(handle, columns, rows, sheet=sheet, note=note)
+
+
+def workbook(
+    target: BinaryIO, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, sheet: str,
+    note: str,
+) -> None:
+    """Write an Excel workbook to `target`: the rows under their column names, then an "about"
+    sheet holding the note, so a copy passed on still says what it is (working output or
+    published). One writer for run files and dashboard downloads: xlsxwriter, row by row."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(target, {"in_memory": True, "nan_inf_to_errors": True})
     try:
-        table = book.add_worksheet(sheet)
-        table.write_row(0, 0, columns)
-        for row_number, values in enumerate(records, start=1):
-            table.write_row(row_number, 0, [_excel_value(v) for v in values])
+        table = book.add_worksheet(sheet[:31])  # Excel's limit on a sheet name
+        table.write_row(0, 0, list(columns))
+        for row_number, values in enumerate(rows, start=1):
+            table.write_row(row_number, 0, list(values))
         about = book.add_worksheet("about")
         about.write_row(0, 0, ["about"])
         about.write_row(1, 0, [note])
