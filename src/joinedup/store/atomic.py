@@ -109,7 +109,7 @@ def sweep(*targets: Path) -> list[Path]:
             match = _SIBLING.match(entry.name)
             if match is None or match["name"] != target.name or match["host"] != _HOST:
                 continue
-            if _running(int(match["pid"])):
+            if _running(int(match["pid"]), entry):
                 continue
             if entry.is_dir():
                 shutil.rmtree(entry, ignore_errors=True)
@@ -120,7 +120,14 @@ def sweep(*targets: Path) -> list[Path]:
     return removed
 
 
-def _running(pid: int) -> bool:
+def _running(pid: int, entry: Path) -> bool:
+    """Whether the process that made `entry` may still be running.
+
+    A process id is reused once its process ends (a busy machine runs through them), so a live
+    process with that id counts only if it started before the file was made (Linux: its start
+    time from /proc); elsewhere any live process with the id counts, which keeps files rather
+    than remove a running load's.
+    """
     if pid == os.getpid():
         return True
     try:
@@ -129,7 +136,29 @@ def _running(pid: int) -> bool:
         return False
     except PermissionError:
         return True  # someone else's process
-    return True
+    started = _process_start(pid)
+    if started is None:
+        return True
+    try:
+        made = entry.stat().st_mtime
+    except OSError:
+        return False
+    return started <= made + 1.0  # a process started after the file was made is another one
+
+
+def _process_start(pid: int) -> float | None:
+    """When process `pid` started (seconds since the epoch), where /proc says; else None."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        boot = next(float(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines()
+                    if line.startswith("btime "))
+    except (OSError, StopIteration, ValueError, IndexError):
+        return None
+    fields = stat[stat.rindex(")") + 2:].split()  # after "pid (name) "; field 22 is 20th here
+    try:
+        return boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    except (IndexError, ValueError, OSError):
+        return None
 
 
 def publish(built: Path, target: Path) -> None:

@@ -172,3 +172,26 @@ def test_sweep_removes_what_killed_loads_left_and_nothing_else(tmp_path: Path) -
 
     assert sorted(removed) == sorted([*left, wal, spill])
     assert sorted(tmp_path.iterdir()) == sorted(kept)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="process start times need /proc")
+def test_sweep_removes_a_file_whose_process_id_a_later_process_reuses(tmp_path: Path) -> None:
+    # A killed import's file names its process id; when a process started after the file was
+    # made holds that id now, it is another process, and the file is swept (a busy machine reuses
+    # ids). The same id on a process that started before the file keeps it.
+    target = tmp_path / "qof.duckdb"
+    later = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        reused = sibling(target, "importing")
+        reused = reused.with_name(reused.name.replace(f"-{os.getpid()}-", f"-{later.pid}-"))
+        reused.write_bytes(b"x")
+        made = reused.stat().st_mtime - 600  # made ten minutes before `later` started
+        os.utime(reused, (made, made))
+        mine = sibling(target, "loading")  # this process started before its own file
+        mine.write_bytes(b"x")
+
+        assert sweep(target) == [reused]
+        assert sorted(tmp_path.iterdir()) == [mine]
+    finally:
+        later.kill()
+        later.wait()
