@@ -124,14 +124,11 @@ def compute_run(
     with open_store(db_path, engine=options.engine) as store:
         reference_date = store.reference_date(options.reference_date)
         say(f"computing {programme.title} measures at {reference_date}")
-        counts, inputs = store.kind.practice_counts(
+        # One pass: the counts and their breakdowns by deprivation, ethnicity, age and sex.
+        counts, inputs, breakdowns = store.kind.measure(
             store.con, programme, reference_date, setup.parameters, setup.codelists
         )
         names = store.organisation_names()
-        say("breaking the measures down by deprivation, ethnicity, age and sex")
-        breakdowns = store.kind.breakdown_counts(
-            store.con, programme, reference_date, setup.parameters, setup.codelists
-        )
         series = None
         if options.trend_periods:
             from joinedup.domain.progress import period_ends

@@ -419,5 +419,13 @@ class AggregateStore:
         """None by patient group: published aggregates hold practice totals only."""
         return []
 
+    def measure(
+        self, con: Any, programme: Programme, reference_date: date, parameters: ParameterSet,
+        codelists: Mapping[str, Codelist],
+    ) -> tuple[list[PracticeCounts], dict[str, Any], list[dict[str, object]]]:
+        """The practice counts, their notes and (none) breakdowns, for a run."""
+        counts, notes = practice_counts(con, programme, reference_date, parameters)
+        return counts, notes, []
+
 
 AGGREGATE = AggregateStore()

@@ -218,22 +218,25 @@ def practice_counts(
     *,
     codelists: Mapping[str, Codelist],
     include_opted_out: bool = False,
+    flags: ir.Table | None = None,
 ) -> list[PracticeCounts]:
     """The practice measure table's counts for every practice, computed in the backend.
 
     One row per practice that has registered patients at the date or is a practice organisation
     valid at the date (zero counts), sorted by practice code. `expected` sums, over registered
     patients, the prevalence of their age band and sex from the programme's expected-prevalence
-    table in `parameters`.
+    table in `parameters`. `flags`, when given, is `patient_flags` for the same arguments
+    already worked out (`engines.patient_level` caches them for the counts and breakdowns).
     """
     bands = prevalence_bands(parameters[programme.expected_prevalence])
-    flags = patient_flags(
-        con,
-        programme,
-        reference_date,
-        codelists=codelists,
-        include_opted_out=include_opted_out,
-    )
+    if flags is None:
+        flags = patient_flags(
+            con,
+            programme,
+            reference_date,
+            codelists=codelists,
+            include_opted_out=include_opted_out,
+        )
     grouped = practice_score_totals(flags, bands)
     rows = grouped.to_pyarrow().to_pylist()
 

@@ -2,9 +2,9 @@
 
 Why a module of its own: the use cases ask every kind of store the same three questions — does
 this store hold your kind of data, what date does it describe, and what are its practice counts
-and breakdowns — through `domain.extensions.STORE_KINDS`; this is the answer for a store made by
-`joinedup load` (or the FHIR record feeding it). `engines.aggregates.AGGREGATE` answers for
-published aggregates.
+and breakdowns (`measure`: both from one pass) — through `domain.extensions.STORE_KINDS`; this
+is the answer for a store made by `joinedup load` (or the FHIR record feeding it).
+`engines.aggregates.AGGREGATE` answers for published aggregates.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from joinedup.domain.codelists import Codelist
 from joinedup.domain.measures import PracticeCounts
 from joinedup.domain.parameters import ParameterSet
 from joinedup.domain.programme import Programme
-from joinedup.engines.breakdowns import breakdown_counts
-from joinedup.engines.measures import practice_counts
+from joinedup.engines.breakdowns import breakdown_counts, with_ethnicity
+from joinedup.engines.measures import patient_flags, practice_counts
 from joinedup.engines.tables import has_table
 
 DATED_TABLES = ("clinical_events", "medications")
@@ -60,6 +60,32 @@ class PatientLevelStore:
         parameters: ParameterSet, codelists: Mapping[str, Codelist],
     ) -> list[dict[str, object]]:
         return breakdown_counts(con, programme, reference_date, parameters, codelists=codelists)
+
+    def measure(
+        self, con: BaseBackend, programme: Programme, reference_date: date,
+        parameters: ParameterSet, codelists: Mapping[str, Codelist],
+    ) -> tuple[list[PracticeCounts], dict[str, Any], list[dict[str, object]]]:
+        """Practice counts, their notes and the breakdowns, the patient flags worked out once.
+
+        The flags (the joins to every event table) are the expensive part: they are computed in
+        one backend pass into a temporary table of the population at the date, and both the
+        practice counts and the breakdown cube are small group-bys over it.
+        """
+        population = patient_flags(con, programme, reference_date, codelists=codelists)
+        population = population.filter(population.registered & population.alive)
+        name = "joinedup_population"
+        cached = con.create_table(name, with_ethnicity(con, population), temp=True)
+        try:
+            counts = practice_counts(con, programme, reference_date, parameters,
+                                     codelists=codelists, flags=cached)
+            breakdowns = breakdown_counts(con, programme, reference_date, parameters,
+                                          codelists=codelists, flags=cached)
+        finally:
+            # Plain SQL: Ibis 12's drop_table renders no table name with this sqlglot.
+            con.raw_sql(f"DROP TABLE IF EXISTS {name}")
+        notes = {"data_source": self.description, "age_structure": "single year of age",
+                 "treated_rule": programme.treated.at(reference_date).label}
+        return counts, notes, breakdowns
 
 
 PATIENT_LEVEL = PatientLevelStore()
