@@ -9,6 +9,7 @@ is the answer for a store made by `joinedup load` (or the FHIR record feeding it
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -73,7 +74,7 @@ class PatientLevelStore:
         """
         population = patient_flags(con, programme, reference_date, codelists=codelists)
         population = population.filter(population.registered & population.alive)
-        name = "joinedup_population"
+        name = f"joinedup_population_{uuid.uuid4().hex}"  # one per call: connections are shared
         cached = con.create_table(name, with_ethnicity(con, population), temp=True)
         try:
             counts = practice_counts(con, programme, reference_date, parameters,
