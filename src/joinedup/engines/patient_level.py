@@ -9,7 +9,6 @@ is the answer for a store made by `joinedup load` (or the FHIR record feeding it
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -22,7 +21,7 @@ from joinedup.domain.parameters import ParameterSet
 from joinedup.domain.programme import Programme
 from joinedup.engines.breakdowns import breakdown_counts, with_ethnicity
 from joinedup.engines.measures import patient_flags, practice_counts
-from joinedup.engines.tables import has_table
+from joinedup.engines.tables import has_table, materialised
 
 DATED_TABLES = ("clinical_events", "medications")
 """Tables whose latest date is the extract date of a patient-level store."""
@@ -74,16 +73,11 @@ class PatientLevelStore:
         """
         population = patient_flags(con, programme, reference_date, codelists=codelists)
         population = population.filter(population.registered & population.alive)
-        name = f"joinedup_population_{uuid.uuid4().hex}"  # one per call: connections are shared
-        cached = con.create_table(name, with_ethnicity(con, population), temp=True)
-        try:
+        with materialised(con, with_ethnicity(con, population)) as cached:
             counts = practice_counts(con, programme, reference_date, parameters,
                                      codelists=codelists, flags=cached)
             breakdowns = breakdown_counts(con, programme, reference_date, parameters,
                                           codelists=codelists, flags=cached)
-        finally:
-            # Plain SQL: Ibis 12's drop_table renders no table name with this sqlglot.
-            con.raw_sql(f"DROP TABLE IF EXISTS {name}")
         notes = {"data_source": self.description, "age_structure": "single year of age",
                  "treated_rule": programme.treated.at(reference_date).label}
         return counts, notes, breakdowns

@@ -178,9 +178,11 @@ def test_one_pass_gives_the_separate_counts_and_breakdowns_and_leaves_no_table(c
     from joinedup.engines.patient_level import PATIENT_LEVEL
 
     programme = load_programme(name)
-    def tables() -> set[str]:  # temporary tables too (information_schema lists them)
-        return {r[0] for r in con.raw_sql("SELECT table_name FROM information_schema.tables")
-                .fetchall()}
+    def tables() -> set[str]:
+        """Temporary tables too (information_schema lists them); not the views Ibis registers
+        for its in-memory tables (the code lists), which it keeps for the connection's life."""
+        names = con.raw_sql("SELECT table_name FROM information_schema.tables").fetchall()
+        return {r[0] for r in names if not r[0].startswith("ibis_pandas_memtable_")}
 
     tables_before = tables()
     counts, notes, breakdowns = PATIENT_LEVEL.measure(
