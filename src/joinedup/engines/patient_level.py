@@ -9,7 +9,7 @@ is the answer for a store made by `joinedup load` (or the FHIR record feeding it
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -20,7 +20,7 @@ from joinedup.domain.measures import PracticeCounts
 from joinedup.domain.parameters import ParameterSet
 from joinedup.domain.programme import Programme
 from joinedup.engines.breakdowns import breakdown_counts, with_ethnicity
-from joinedup.engines.measures import patient_flags, practice_counts
+from joinedup.engines.measures import patient_flags, practice_counts, practice_counts_series
 from joinedup.engines.tables import has_table, materialised
 
 DATED_TABLES = ("clinical_events", "medications")
@@ -50,10 +50,20 @@ class PatientLevelStore:
         self, con: BaseBackend, programme: Programme, reference_date: date,
         parameters: ParameterSet, codelists: Mapping[str, Codelist],
     ) -> tuple[list[PracticeCounts], dict[str, Any]]:
-        notes = {"data_source": self.description, "age_structure": "single year of age",
-                 "treated_rule": programme.treated.at(reference_date).label}
         counts = practice_counts(con, programme, reference_date, parameters, codelists=codelists)
-        return counts, notes
+        return counts, self._notes(programme, reference_date)
+
+    def practice_counts_series(
+        self, con: BaseBackend, programme: Programme, days: Sequence[date],
+        parameters: ParameterSet, codelists: Mapping[str, Codelist],
+    ) -> dict[date, tuple[list[PracticeCounts], dict[str, Any]]]:
+        """`practice_counts` at every date in `days`, from one query over all of them."""
+        series = practice_counts_series(con, programme, days, parameters, codelists=codelists)
+        return {day: (counts, self._notes(programme, day)) for day, counts in series.items()}
+
+    def _notes(self, programme: Programme, day: date) -> dict[str, Any]:
+        return {"data_source": self.description, "age_structure": "single year of age",
+                "treated_rule": programme.treated.at(day).label}
 
     def breakdown_counts(
         self, con: BaseBackend, programme: Programme, reference_date: date,
@@ -78,9 +88,7 @@ class PatientLevelStore:
                                      codelists=codelists, flags=cached)
             breakdowns = breakdown_counts(con, programme, reference_date, parameters,
                                           codelists=codelists, flags=cached)
-        notes = {"data_source": self.description, "age_structure": "single year of age",
-                 "treated_rule": programme.treated.at(reference_date).label}
-        return counts, notes, breakdowns
+        return counts, self._notes(programme, reference_date), breakdowns
 
 
 PATIENT_LEVEL = PatientLevelStore()
