@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from harness import record
+from harness import record, timed_command
 
 JOINEDUP = Path(sys.executable).with_name("joinedup")
 TARGET_SECONDS = 2.0
@@ -43,14 +41,7 @@ def build_store(data: Path, db: Path) -> None:
 
 def timed_run(db: Path, out: Path) -> dict[str, float]:
     """One `joinedup run af`: wall seconds, CPU seconds and peak RSS of the child."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    subprocess.run([str(JOINEDUP), "run", "af", "--db", str(db), "--out", str(out)],
-                   capture_output=True, check=True)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall_s": wall, "cpu_s": cpu, "peak_rss_mib": after.ru_maxrss / 1024}
+    return timed_command([str(JOINEDUP), "run", "af", "--db", str(db), "--out", str(out)])
 
 
 def main() -> int:
