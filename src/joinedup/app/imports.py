@@ -31,6 +31,7 @@ from joinedup.sources.geography import (
 from joinedup.sources.imd import ImdRow, read_pcn_imd, read_practice_imd
 from joinedup.sources.ods import read_epcn, read_epraccur
 from joinedup.sources.qof.achievement import read_achievement
+from joinedup.sources.qof.age_structure import rake_once, shape_fingerprint
 from joinedup.sources.qof.indicators import packaged_mapping, read_indicator_mapping
 from joinedup.sources.qof.lists import list_sizes_layout, read_age_bases, read_age_sex_bands
 from joinedup.sources.qof.prevalence import read_prevalence
@@ -180,6 +181,8 @@ def _read_ages(build: AggregateBuild, path: Path) -> None:
     build.add(bases, ((r.practice_code, code, value) for r in bases.rows
                       for code, value in r.bases.items()), ignored=ignored)
     build.info["ages_layout"] = "qof_age_bases"
+    build.tables["age_bases_raked"] = rake_once([(r.practice_code, r.bases) for r in bases.rows])
+    build.info["age_bases_raked_shape"] = shape_fingerprint()
     if ignored:
         build.notes.append(f"{path.name}: ignored columns that are not age bases: "
                            f"{', '.join(ignored)}")

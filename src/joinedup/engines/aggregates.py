@@ -36,6 +36,8 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
+import numpy as np
+
 from joinedup.domain.codelists import Codelist
 from joinedup.domain.errors import UserError
 from joinedup.domain.inequality import national_quintiles
@@ -54,6 +56,8 @@ from joinedup.sources.qof.age_structure import (
     expected_from_age_sex,
     expected_from_single_years,
     rake_age_bases,
+    rakeable,
+    shape_fingerprint,
 )
 from joinedup.sources.qof.indicators import (
     AggregateProgramme,
@@ -264,6 +268,8 @@ def _expected(
     expected: dict[str, float] = {}
     structure: dict[str, str] = {}
     to_rake: list[tuple[str, str, dict[str, float]]] = []
+    raked_at_import = _raked_at_import(con)
+    done: list[tuple[str, str, dict[str, float], Any, bool]] = []
     for code in practices:
         list_size = prevalence[code][1]
         if code in by_sex:
@@ -272,24 +278,41 @@ def _expected(
                 expected[code], structure[code] = value, "age_sex_5y"
                 continue
         own = bases.get(code, {})
-        if own.get("TOTAL", 0) > 0 and len(own) > 1:
-            to_rake.append((code, "qof_age_bases", dict(own)))
+        if rakeable(own):
+            if code in raked_at_import:
+                fitted, single_years = raked_at_import[code]
+                done.append((code, "qof_age_bases", dict(own), single_years, fitted))
+            else:
+                to_rake.append((code, "qof_age_bases", dict(own)))
             continue
         types = dict(list_types.get(code, {}))
         types.setdefault("TOTAL", float(list_size))
-        if types["TOTAL"] > 0 and len(types) > 1:
+        if rakeable(types):
             to_rake.append((code, "qof_list_types", types))
         else:
             to_rake.append((code, "list_size_only", {"TOTAL": float(max(list_size, 0))}))
     if to_rake:
-        people, converged = rake_age_bases([b for _c, _s, b in to_rake], shape)
-        raw = expected_from_single_years(people, shape, rates)
-        for i, (code, key, base) in enumerate(to_rake):
+        raked, converged = rake_age_bases([b for _c, _s, b in to_rake], shape)
+        done += [(code, key, base, raked[i], bool(converged[i]))
+                 for i, (code, key, base) in enumerate(to_rake)]
+    if done:
+        raw = expected_from_single_years(np.array([d[3] for d in done]), shape, rates)
+        for i, (code, key, base, _people, converged_) in enumerate(done):
             total = base["TOTAL"]
             list_size = prevalence[code][1]
             expected[code] = float(raw[i]) * list_size / total if total > 0 else 0.0
-            structure[code] = key if bool(converged[i]) else "list_size_only"
+            structure[code] = key if converged_ else "list_size_only"
     return expected, structure
+
+
+def _raked_at_import(con: Any) -> dict[str, tuple[bool, Any]]:
+    """The practices' age bases as `joinedup import qof` raked them, if fitted to the England
+    shape this version holds (a store from before, or another shape, is raked at run time)."""
+    info = store_info(con)
+    if info.get("age_bases_raked_shape") != shape_fingerprint():
+        return {}
+    return {r["practice_code"]: (bool(r["converged"]), np.array(r["patients_by_age"]))
+            for r in _table(con, "age_bases_raked")}
 
 
 # --- treatment -------------------------------------------------------------------------------

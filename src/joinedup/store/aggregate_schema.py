@@ -33,6 +33,9 @@ SCHEMAS: dict[str, tuple[tuple[str, tuple[str, Any]], ...]] = {
     "list_sizes_by_age_sex": (("practice_code", _S), ("sex", _S), ("age_from", _I),
                               ("age_to", _I), ("patients", _I)),
     "list_sizes_by_age_base": (("practice_code", _S), ("age_base", _S), ("patients", _F)),
+    # Each practice's age bases raked once at import (sources.qof.age_structure.rake_once).
+    "age_bases_raked": (("practice_code", _S), ("converged", ("BOOLEAN", pa.bool_())),
+                        ("patients_by_age", ("DOUBLE[]", pa.list_(pa.float64())))),
     "practice_imd": (("code", _S), ("year", _I), ("imd_score", _F), ("imd_decile", _I),
                      ("imd_quintile", _I)),
     "pcn_imd": (("code", _S), ("year", _I), ("imd_score", _F), ("imd_decile", _I),
@@ -55,6 +58,7 @@ SCHEMAS: dict[str, tuple[tuple[str, tuple[str, Any]], ...]] = {
 PARTS: dict[str, tuple[str, ...]] = {
     QOF_PART: ("organisations", "qof_geography", "qof_prevalence", "qof_achievement",
                "qof_indicators", "list_sizes_by_age_sex", "list_sizes_by_age_base",
+               "age_bases_raked",
                "practice_imd", "pcn_imd"),
     CVDPREVENT_PART: ("cvdprevent",),
     ODS_PART: ("ods_practices", "ods_pcns", "ods_pcn_partners"),

@@ -7,9 +7,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 from joinedup.app.imports import import_cvdprevent, import_qof
+from joinedup.domain.programme import prevalence_bands
 from joinedup.engines.aggregates import (
     AggregateStoreError,
     aggregate_period_end,
@@ -18,7 +20,13 @@ from joinedup.engines.aggregates import (
 )
 from joinedup.engines.duckdb import connect
 from joinedup.programmes import load_parameters, load_programme
-from joinedup.sources.qof.age_structure import STRUCTURES
+from joinedup.sources.qof.age_structure import (
+    STRUCTURES,
+    PrevalenceByAge,
+    england_shape,
+    expected_from_single_years,
+    rake_age_bases,
+)
 
 Writer = Callable[..., Path]  # the `write` fixture (conftest.py)
 END = date(2020, 3, 31)
@@ -168,3 +176,61 @@ def test_the_store_knows_its_kind_and_period(store: Path) -> None:
         assert aggregate_period_end(con) == END
     finally:
         con.disconnect()
+
+
+AGE_BASES = (
+    "PRACTICE_CODE,TOTAL,16OV,18OV,0_64,65OV",
+    "A00001,100,80,78,70,30",
+    "A00002,200,150,140,190,10",
+)
+
+
+def test_age_bases_are_raked_once_at_import_and_a_run_uses_them(
+    tmp_path: Path, write: Writer, geography: Path
+) -> None:
+    db = tmp_path / "qof.duckdb"
+    import_qof(db, prevalence=write("PREVALENCE_1920.csv", *PREVALENCE), geography=geography,
+               ages=write("age_bases.csv", *AGE_BASES))
+    raked = duckdb.connect(str(db), read_only=True)
+    try:
+        stored = {code: (converged, people) for code, converged, people in raked.execute(
+            "SELECT practice_code, converged, patients_by_age FROM age_bases_raked").fetchall()}
+    finally:
+        raked.close()
+    assert sorted(stored) == ["A00001", "A00002"] and all(c for c, _ in stored.values())
+    people = stored["A00001"][1]
+    assert len(people) == 91  # single years 0..89 and 90+
+    assert sum(people) == pytest.approx(100) and sum(people[65:]) == pytest.approx(30)
+    assert sum(people[16:]) == pytest.approx(80) and sum(people[18:]) == pytest.approx(78)
+
+    rows, notes = counts(db)
+    assert notes["age_structures"] == {STRUCTURES["qof_age_bases"]: 2}
+    # The run's expected is the one raking at run time gives.
+    bases = [{"TOTAL": 100, "16OV": 80, "18OV": 78, "0_64": 70, "65OV": 30},
+             {"TOTAL": 200, "16OV": 150, "18OV": 140, "0_64": 190, "65OV": 10}]
+    definition = load_programme("af")
+    rates = PrevalenceByAge.from_bands(
+        prevalence_bands(load_parameters(definition, None)[definition.expected_prevalence]))
+    single, _converged = rake_age_bases(bases, england_shape())
+    by_hand = expected_from_single_years(single, england_shape(), rates)
+    assert rows["A00001"].expected == pytest.approx(float(by_hand[0]), abs=1e-6)
+    assert rows["A00002"].expected == pytest.approx(float(by_hand[1]), abs=1e-6)
+
+    # The stored structure is what the run reads: doubled, expected doubles ...
+    rewrite = duckdb.connect(str(db))
+    try:
+        rewrite.execute("UPDATE age_bases_raked SET patients_by_age = "
+                        "list_transform(patients_by_age, lambda x: x * 2)")
+    finally:
+        rewrite.close()
+    doubled, _ = counts(db)
+    assert doubled["A00001"].expected == pytest.approx(2 * rows["A00001"].expected)
+    # ... unless it was fitted to another England shape: then the run rakes again.
+    rewrite = duckdb.connect(str(db))
+    try:
+        rewrite.execute("UPDATE store_info SET value = 'another' "
+                        "WHERE key = 'age_bases_raked_shape'")
+    finally:
+        rewrite.close()
+    again, _ = counts(db)
+    assert again["A00001"].expected == pytest.approx(rows["A00001"].expected, abs=1e-9)

@@ -24,6 +24,7 @@ five-year age shares, and a female share by age calibrated to GP-list anchors
 from __future__ import annotations
 
 import csv
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -187,6 +188,34 @@ def rake_age_bases(
     # Spread each atom over its single years in England's proportions.
     within = shape.age_share / weight[atom_of]
     return people[:, atom_of] * within[None, :], converged
+
+
+def rakeable(bases: Mapping[str, float]) -> bool:
+    """Whether a practice's age bases say more than its total (so raking has something to fit)."""
+    return bases.get("TOTAL", 0) > 0 and len(bases) > 1
+
+
+def shape_fingerprint(path: Path = ENGLAND_SHAPE) -> str:
+    """Which England shape a raked structure was fitted to (a changed shape file refits)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def rake_once(
+    practices: Sequence[tuple[str, Mapping[str, float]]],
+) -> list[tuple[str, bool, list[float]]]:
+    """Each practice's own age bases raked to single years, for the store to keep.
+
+    Why at import: the raking depends on the store's age bases and England's shape only, not on
+    the programme or its parameters, and it ran 200-300 rounds for most practices (about 1.8 s
+    of every all-England run). `joinedup import qof` does it once and the store keeps, per
+    practice, whether it converged and its patients by single year (0..89, 90+).
+    """
+    chosen = [(code, bases) for code, bases in practices if rakeable(bases)]
+    if not chosen:
+        return []
+    people, converged = rake_age_bases([bases for _code, bases in chosen], england_shape())
+    return [(code, bool(converged[i]), [float(x) for x in people[i]])
+            for i, (code, _bases) in enumerate(chosen)]
 
 
 def _rake(
