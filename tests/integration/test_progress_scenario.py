@@ -33,7 +33,7 @@ SEED = 11
 
 def _series(root: Path, scenario: str) -> tuple[ProgressSeries, Path]:
     source = root / scenario
-    generate(source, patients=PATIENTS, seed=SEED, scenario=scenario)
+    generate(source, patients=PATIENTS, seed=SEED, scenario=scenario, density="programme")
     load(source, root / f"{scenario}.duckdb", today=REFERENCE)
     with open_store(root / f"{scenario}.duckdb") as store:
         series = measure_series(store, ProgrammeSetup.load("af"), ends_of(REFERENCE),

@@ -140,7 +140,8 @@ def generate_block(bg: BackgroundRates, pop: Population, seed: int, lo: int, hi:
     minute = rng.integers(8 * 60, 18 * 60 + 30, visits.shape[0])
     visit_start = visit_day * DAY + minute * MINUTE
 
-    per_visit = 1 + rng.poisson(bg.extra_codes_mean, visits.shape[0])
+    extra = rng.poisson(bg.extra_codes_mean, visits.shape[0])
+    per_visit: IntArray = np.asarray(extra, dtype=np.int64) + 1
     which, _ = expand(per_visit)
     event_patient, event_day, event_code = _distinct(
         visits[which], visit_day[which], bg.snomed.draw(rng, which.shape[0])

@@ -154,9 +154,9 @@ def _encounters(
 ) -> Encounters:
     extra: tuple[npt.NDArray[np.generic], ...] = ()
     if bg is not None and rates is not None:
-        who, start = bg.visit_patient, bg.visit_start
+        who, began = bg.visit_patient, bg.visit_start
         n = who.shape[0]
-        extra = (who, start // MINUTE, start, first_practice + practice[who],
-                 np.full(n, visit_kind), start + rates.consultation_us, np.full(n, -1))
+        extra = (who, began // MINUTE, began, first_practice + practice[who],
+                 np.full(n, visit_kind), began + rates.consultation_us, np.full(n, -1))
     patient, _minute, start, org, kind, end, code = _merge(prog, extra)
     return Encounters(patient, org, kind, start, end, code, org_codes)  # type: ignore[arg-type]
