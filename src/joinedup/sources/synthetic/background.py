@@ -171,7 +171,8 @@ def _distinct(patient: IntArray, day: IntArray, code: IntArray) -> tuple[IntArra
     code_bits = max(int(code.max()).bit_length(), 1)
     day_off = day - day.min()
     day_bits = max(int(day_off.max()).bit_length(), 1)
-    key = np.unique((patient << (day_bits + code_bits)) | (day_off << code_bits) | code)
+    key = np.sort((patient << (day_bits + code_bits)) | (day_off << code_bits) | code)
+    key = key[np.concatenate(([True], key[1:] != key[:-1]))]
     return (
         key >> (day_bits + code_bits),
         ((key >> code_bits) & ((1 << day_bits) - 1)) + day.min(),
