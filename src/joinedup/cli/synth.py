@@ -72,7 +72,7 @@ def synth_command(
             "--density",
             help="'realistic' adds what a real GP extract holds besides the programmes' codes: "
             "consultations, their codes and prescription items over the last year, at published "
-            "rates (about 35 rows a patient); 'programme' writes only the programmes' records "
+            "rates (about 40 rows a patient); 'programme' writes only the programmes' records "
             "(small and fast, for tests).",
         ),
     ] = DEFAULT_DENSITY,
