@@ -145,4 +145,4 @@ def test_manifest_records_the_scenario(runs: dict[str, tuple[ProgressSeries, Pat
     assert "--scenario" not in improved["reproduce"]
     steady = json.loads((runs["steady"][1] / "manifest.json").read_text(encoding="utf-8"))
     assert steady["scenario"]["name"] == "steady"
-    assert steady["reproduce"].endswith("--scenario steady")
+    assert "--scenario steady" in steady["reproduce"]
