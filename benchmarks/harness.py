@@ -45,6 +45,24 @@ def measure(module: str, function: str, **kwargs: Any) -> dict[str, Any]:
     return dict(json.loads(line[len("@@RESULT@@") :]))
 
 
+def timed_command(args: list[str]) -> dict[str, float]:
+    """Run a command as a user would (a fresh process, start-up and imports counted): its wall
+    seconds, CPU seconds (user + system, less sensitive to what else the machine is doing) and
+    peak RSS in MiB."""
+    import resource
+    import time
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(args, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed:\n{proc.stderr[-4000:]}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall_s": wall, "cpu_s": cpu, "peak_rss_mib": after.ru_maxrss / 1024}
+
+
 def machine() -> dict[str, Any]:
     """What the numbers were measured on."""
     mem_kib = 0

@@ -18,6 +18,8 @@ BENCHMARKS: tuple[tuple[str, ...], ...] = (
     ("bench_synth.py", "--patients", FULL),
     ("bench_load.py", "--patients", FULL),
     ("bench_run_af.py", "--patients", FULL),
+    ("bench_waits.py",),  # whole commands as a user waits for them: tiny and 100k stores
+    ("bench_england.py",),  # run af on the all-England QOF store (the shared open data)
     ("bench_dashboard.py", "--patients", FULL),
     ("bench_publish.py",),  # the hard case for publication: 5,000 patients, all counts small
     ("bench_waitlist.py",),  # sizes of its own: 10,000 and 100,000 waiting patients

@@ -227,6 +227,10 @@ def test_every_error_is_an_operation_outcome(nurse: Any) -> None:
 def test_capability_statement_tells_the_truth(nurse: Any) -> None:
     statement = nurse.get("/fhir/metadata").json()
     assert statement["fhirVersion"] == "4.0.1"
+    # The backport's handshake and heartbeats are not implemented, and the statement says so.
+    (subscription,) = [r for r in statement["rest"][0]["resource"] if r["type"] == "Subscription"]
+    assert "no handshake" in subscription["documentation"]
+    assert "no heartbeat" in subscription["documentation"]
     for resource in statement["rest"][0]["resource"]:
         kind = resource["type"]
         client = nurse

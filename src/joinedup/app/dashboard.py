@@ -29,7 +29,7 @@ from joinedup.app.programme_view import (
     progress_view,
 )
 from joinedup.app.run import ComputedRun, RunOptions, compute_run
-from joinedup.app.saved_plans import SavedPlan, saved_targeting
+from joinedup.app.saved_plans import saved_targeting
 from joinedup.app.store import open_store
 from joinedup.domain.disclosure import PublicationPolicy
 from joinedup.domain.errors import UserError
@@ -38,6 +38,7 @@ from joinedup.operational import OpsStore
 from joinedup.programmes import available_programmes
 
 if TYPE_CHECKING:
+    from joinedup.app.saved_plans import SavedPlan
     from joinedup.domain.progress import ProgressSeries
 
 T = TypeVar("T")

@@ -60,19 +60,20 @@ def measure_series(
 ) -> ProgressSeries:
     """The programme's plan at each period end in `ends`, measured on the open `store`.
 
-    Each period is measured exactly as `joinedup run` measures one date and planned with the
-    same ambition and impact model, so the last period's counts and gaps equal a run at that
-    date.
+    Each period is measured by the same rules as `joinedup run` measures one date (all periods
+    in one query: `engines.moments`) and planned with the same ambition and impact model, so the
+    last period's counts and gaps equal a run at that date.
     """
     report = say or (lambda _message: None)
     programme, parameters = setup.programme, setup.parameters
     days = sorted(set(ends))
+    report(f"measuring {programme.title} at {len(days)} period end(s), {days[0]} to {days[-1]}")
+    measured = store.kind.practice_counts_series(
+        store.con, programme, days, parameters, setup.codelists
+    )
     periods = []
-    for index, day in enumerate(days, start=1):
-        report(f"measuring {programme.title} at {day} ({index} of {len(days)})")
-        counts, notes = store.kind.practice_counts(
-            store.con, programme, day, parameters, setup.codelists
-        )
+    for day in days:
+        counts, notes = measured[day]
         rule = notes.get("treated_rule") or programme.treated.at(day).label
         periods.append(Period(period_end=day, plan=plan(counts, ambition, impact=setup.impact),
                               treated_rule=str(rule)))

@@ -26,7 +26,6 @@ from joinedup.domain.targeting import Plan, plan
 from joinedup.outputs.breakdowns import breakdown_rows, check_breakdown_totals, write_breakdowns
 from joinedup.outputs.chart_series import report_series
 from joinedup.outputs.pcn_need import pcn_need_rows, write_pcn_need
-from joinedup.outputs.progress import write_progress_files
 from joinedup.outputs.report import ReportInputs, write_report
 from joinedup.outputs.summary import build_summary, rollup_rows
 from joinedup.outputs.tables import (
@@ -124,14 +123,11 @@ def compute_run(
     with open_store(db_path, engine=options.engine) as store:
         reference_date = store.reference_date(options.reference_date)
         say(f"computing {programme.title} measures at {reference_date}")
-        counts, inputs = store.kind.practice_counts(
+        # One pass: the counts and their breakdowns by deprivation, ethnicity, age and sex.
+        counts, inputs, breakdowns = store.kind.measure(
             store.con, programme, reference_date, setup.parameters, setup.codelists
         )
         names = store.organisation_names()
-        say("breaking the measures down by deprivation, ethnicity, age and sex")
-        breakdowns = store.kind.breakdown_counts(
-            store.con, programme, reference_date, setup.parameters, setup.codelists
-        )
         series = None
         if options.trend_periods:
             from joinedup.domain.progress import period_ends
@@ -196,6 +192,8 @@ def write_run(
     files.append(write_pcn_need(tables.pcn_need, out_dir, note))
     trend_svg = None
     if computed.series is not None:
+        from joinedup.outputs.progress import write_progress_files
+
         rows, changes, trend_svg, about = progress_outputs(computed.series, tables.progress, note)
         files += write_progress_files(out_dir, rows, changes, trend_svg, about)
     files.append(write_summary(summary, out_dir))

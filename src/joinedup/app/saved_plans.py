@@ -12,14 +12,17 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from joinedup.domain.audit import Action
 from joinedup.domain.roles import Permission, Principal, authorise
 from joinedup.domain.targeting import TargetingError, TargetingPolicy
-from joinedup.operational import OpsStore, open_store, ops_url_for
-from joinedup.operational.plans import SavedPlan
+from joinedup.operational.paths import default_ops_file, ops_url_for
 from joinedup.sources.willing import read_willing
+
+if TYPE_CHECKING:  # a run with no saved plan never loads the operational store's libraries
+    from joinedup.operational import OpsStore
+    from joinedup.operational.plans import SavedPlan
 
 DEFAULT_WAVE_SIZE = 10
 
@@ -114,8 +117,10 @@ def resolve_targeting(db_path: Path, options: TargetingRequest) -> Targeting:
         policy = TargetingPolicy(wave_size=options.wave_size or DEFAULT_WAVE_SIZE,
                                  max_waves=options.max_waves, willing=willing)
         return Targeting(policy, source)
-    if options.ops is None and not Path(ops_url_for(db_path).removeprefix("sqlite:///")).is_file():
+    if options.ops is None and not default_ops_file(db_path).is_file():
         return saved_targeting(None)
+    from joinedup.operational import open_store
+
     store = open_store(options.ops or ops_url_for(db_path))
     try:
         return saved_targeting(store.plans.latest(options.programme))

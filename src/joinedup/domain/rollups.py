@@ -103,11 +103,7 @@ def summarise(rows: Iterable[TargetedPractice]) -> RollUp:
 
 
 def sum_impacts(rows: Iterable[TargetedPractice]) -> ImpactResult | None:
-    total: ImpactResult | None = None
-    for row in rows:
-        if row.impact is not None:
-            total = row.impact if total is None else total + row.impact
-    return total
+    return ImpactResult.total([row.impact for row in rows if row.impact is not None])
 
 
 def _sum(level: str, code: str | None, rows: list[TargetedPractice]) -> RollUp:

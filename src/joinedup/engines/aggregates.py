@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -418,6 +418,21 @@ class AggregateStore:
     ) -> list[dict[str, object]]:
         """None by patient group: published aggregates hold practice totals only."""
         return []
+
+    def practice_counts_series(
+        self, con: Any, programme: Programme, days: Sequence[date], parameters: ParameterSet,
+        codelists: Mapping[str, Codelist],
+    ) -> dict[date, tuple[list[PracticeCounts], dict[str, Any]]]:
+        """`practice_counts` at each date (published aggregates: one small query per date)."""
+        return {day: practice_counts(con, programme, day, parameters) for day in sorted(set(days))}
+
+    def measure(
+        self, con: Any, programme: Programme, reference_date: date, parameters: ParameterSet,
+        codelists: Mapping[str, Codelist],
+    ) -> tuple[list[PracticeCounts], dict[str, Any], list[dict[str, object]]]:
+        """The practice counts, their notes and (none) breakdowns, for a run."""
+        counts, notes = practice_counts(con, programme, reference_date, parameters)
+        return counts, notes, []
 
 
 AGGREGATE = AggregateStore()

@@ -65,6 +65,7 @@ __all__ = [
     "PATIENT_DIMENSIONS",
     "breakdown_counts",
     "breakdown_cube",
+    "with_ethnicity",
 ]
 
 
@@ -77,6 +78,7 @@ def breakdown_counts(
     level: BreakdownLevel = "footprint",
     codelists: Mapping[str, Codelist],
     age_edges: Sequence[int] = DEFAULT_AGE_EDGES,
+    flags: ir.Table | None = None,
 ) -> list[dict[str, object]]:
     """Counts by IMD quintile, ethnicity group, age band and sex, for each org at `level`.
 
@@ -88,12 +90,15 @@ def breakdown_counts(
     where the contract allows only F and M, would be a zero a reader can predict; if disclosure
     control picked it as the second suppressed cell it would protect nothing.)
     IMD quintile groups are the ints 1-5 (or "Unknown"); the others are strings.
-    Opted-out patients are never counted: this is an analytic output.
+    Opted-out patients are never counted: this is an analytic output. `flags`, when given, is
+    `patient_flags` for the same arguments already worked out (`with_ethnicity` may have added
+    the patients' ethnicity).
     """
     if level not in BREAKDOWN_LEVELS:
         raise ValueError(f"unknown breakdown level {level!r}; choose from {BREAKDOWN_LEVELS}")
     bands = prevalence_bands(parameters[programme.expected_prevalence])
-    flags = patient_flags(con, programme, reference_date, codelists=codelists)
+    if flags is None:
+        flags = patient_flags(con, programme, reference_date, codelists=codelists)
     cube = breakdown_cube(con, flags, bands, age_edges).to_pyarrow()
     orgs = _org_codes(con, cube.column("practice_code").to_pylist(), level)
     cube = cube.append_column("org_code", pa.array(orgs, type=pa.string()))
@@ -147,11 +152,7 @@ def breakdown_cube(
     `flags` is `patient_flags(...)`; `bands` the programme's prevalence bands. Group columns are
     strings (IMD quintile "1"-"5"), with `UNKNOWN` for anything missing or out of range.
     """
-    population = flags.filter(flags.registered & flags.alive)
-    ethnicity = contract_table(con, "patients").select("patient_id", "ethnicity")
-    population = population.left_join(ethnicity, "patient_id").select(
-        *population.columns, "ethnicity"
-    )
+    population = with_ethnicity(con, flags.filter(flags.registered & flags.alive))
     decile = population.imd_decile
     unknown = ibis.literal(UNKNOWN, type="string")
     grouped = population.mutate(
@@ -170,6 +171,14 @@ def breakdown_cube(
     return grouped.group_by(["practice_code", *PATIENT_DIMENSIONS]).aggregate(
         **measure_counts(grouped)
     )
+
+
+def with_ethnicity(con: BaseBackend, flags: ir.Table) -> ir.Table:
+    """`flags` with each patient's recorded ethnicity (as the contract's patients hold it)."""
+    if "ethnicity" in flags.columns:
+        return flags
+    ethnicity = contract_table(con, "patients").select("patient_id", "ethnicity")
+    return flags.left_join(ethnicity, "patient_id").select(*flags.columns, "ethnicity")
 
 
 def _age_band(age: ir.IntegerValue, edges: Sequence[int]) -> ir.StringValue:

@@ -19,7 +19,6 @@ import functools
 import operator
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
 
 import ibis
 import ibis.expr.types as ir
@@ -37,9 +36,9 @@ from joinedup.domain.programme import (
     LatestValue,
     Not,
     SexIs,
-    months_before,
     walk,
 )
+from joinedup.engines.moments import Moments
 from joinedup.engines.tables import contract_table
 
 # Which contract table and column each coding system is matched against.
@@ -86,11 +85,12 @@ def last_dates(
     system: CodeSystem,
     names: Iterable[str],
     codelists: Mapping[str, Codelist],
-    reference_date: date,
+    moments: Moments,
     *,
     within: ir.Table | None = None,
 ) -> ir.Table:
-    """One row per patient with any listed code: the latest date of each codelist (one pass).
+    """One row per patient (and period end, for several) with any listed code: the latest date of
+    each codelist by then (one pass).
 
     Codes are matched by a join to a small table of (code, codelist), so one code in several
     lists counts for each, and the events table is scanned once whatever the number of lists.
@@ -108,12 +108,13 @@ def last_dates(
         {"member_code": member_codes, "member_list": member_lists},
         schema=ibis.schema({"member_code": "string", "member_list": "int32"}),
     )
-    events = contract_table(con, table_name)
-    events = events.filter(events.date <= ibis.literal(reference_date))
+    events = contract_table(con, table_name).select("patient_id", "date", column)
     if within is not None:
         events = events.semi_join(within, "patient_id")
-    joined = events.join(members, events[column] == members.member_code)
-    return joined.group_by("patient_id").aggregate(
+    # Codes first: the pairing with period ends then multiplies only the programme's events.
+    coded = events.join(members, events[column] == members.member_code)
+    joined = moments.events_until(coded)
+    return joined.group_by(list(moments.keys)).aggregate(
         **{
             last_column(name): joined.date.max(where=joined.member_list == index)
             for index, name in enumerate(ordered)
@@ -125,29 +126,28 @@ def latest_value(
     con: BaseBackend,
     codelist: Codelist,
     months: int | None,
-    reference_date: date,
+    moments: Moments,
     *,
     within: ir.Table | None = None,
 ) -> ir.Table:
-    """One row per patient: the lowest value on the latest day with a reading in the window
-    (`within`: only these patients' readings)."""
+    """One row per patient (and period end): the lowest value on the latest day with a reading
+    in the window (`within`: only these patients' readings)."""
     events = contract_table(con, "clinical_events")
     if within is not None:
         events = events.semi_join(within, "patient_id")
     readings = events.filter(
-        events.date <= ibis.literal(reference_date),
         events.numeric_value.notnull(),
         events.snomed_code.isin(sorted(codelist.codes_for_column("snomed_code"))),
-    )
+    ).select("patient_id", "date", "numeric_value")
+    readings = moments.events_until(readings)
     if months is not None:
-        readings = readings.filter(
-            readings.date > ibis.literal(months_before(reference_date, months))
-        )
-    days = readings.group_by("patient_id").aggregate(latest_day=readings.date.max())
+        readings = readings.filter(readings.date > moments.window_start(readings, months))
+    keys = list(moments.keys)
+    days = readings.group_by(keys).aggregate(latest_day=readings.date.max())
     on_day = readings.join(
-        days, [readings.patient_id == days.patient_id, readings.date == days.latest_day]
+        days, [*(readings[k] == days[k] for k in keys), readings.date == days.latest_day]
     )
-    return on_day.group_by("patient_id").aggregate(
+    return on_day.group_by(keys).aggregate(
         **{value_column(codelist.name, months): on_day.numeric_value.min()}
     )
 
@@ -161,10 +161,10 @@ class CriterionCompiler:
     """
 
     def __init__(
-        self, table: ir.Table, reference_date: date, flags: Mapping[str, ir.BooleanValue]
+        self, table: ir.Table, moments: Moments, flags: Mapping[str, ir.BooleanValue]
     ) -> None:
         self.table = table
-        self.reference_date = reference_date
+        self.moments = moments
         self.flags = flags
 
     def __call__(self, criterion: Criterion) -> ir.BooleanValue:
@@ -212,5 +212,4 @@ class CriterionCompiler:
     def _coded(self, latest: ir.DateValue, months: int | None) -> ir.BooleanValue:
         if months is None:
             return latest.notnull()
-        start = ibis.literal(months_before(self.reference_date, months))
-        return (latest > start).fill_null(False)
+        return (latest > self.moments.window_start(self.table, months)).fill_null(False)

@@ -16,8 +16,9 @@ include them; analytics never do).
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -36,8 +37,18 @@ from joinedup.engines.criteria import (
     latest_value,
     value_column,
 )
+from joinedup.engines.moments import PERIOD_END, Moments
 from joinedup.engines.tables import contract_table
 from joinedup.sources.imd import national_practice_imd
+
+_PATIENT_COLUMNS = (
+    "patient_id", "practice_code", "sex", "imd_decile", "age", "registered", "alive", "opted_out",
+)
+"""The columns every flags table starts with (the period's own columns follow, for several)."""
+
+SERIES_ROWS_PER_QUERY = 2_000_000
+"""Patient-periods one series query may pair (see `practice_counts_series`); about the rows of one
+run on a 2 M-patient store, so a series never needs more memory than such a run."""
 
 # Digits `expected` keeps, so backends that sum in a different order give identical figures.
 EXPECTED_DIGITS = 6
@@ -46,6 +57,7 @@ __all__ = [
     "casefinder",
     "patient_flags",
     "practice_counts",
+    "practice_counts_series",
     "practice_quintile",
     "practice_score_totals",
 ]
@@ -54,7 +66,7 @@ __all__ = [
 def patient_flags(
     con: BaseBackend,
     programme: Programme,
-    reference_date: date,
+    reference_date: date | Sequence[date],
     *,
     codelists: Mapping[str, Codelist],
     include_opted_out: bool = False,
@@ -75,9 +87,18 @@ def patient_flags(
     meeting the exceptions rule), find_<rule> for each casefinder rule.
     Every patient in the table is returned, registered or not; filter on `registered & alive`
     for the population at the date.
+
+    With several dates (`reference_date` a sequence: period ends), the table has one row per
+    patient and period end, with a `period_end` column, all from one query
+    (`engines.moments`).
     """
     resolved = _declared(programme, codelists)
     needs = EventNeeds.of(programme.criteria(), resolved)
+    days = [reference_date] if isinstance(reference_date, date) else list(reference_date)
+    dated = [("treated", programme.treated)]
+    if programme.exceptions is not None:
+        dated.append(("exceptions", programme.exceptions))
+    moments = Moments.of(days, programme.criteria(), dated)
 
     patients = contract_table(con, "patients")
     if not include_opted_out:
@@ -85,43 +106,46 @@ def patient_flags(
     if practices is not None:
         patients = patients.filter(patients.practice_code.isin(sorted(practices)))
     within = patients.select("patient_id") if practices is not None else None
-    ref = ibis.literal(reference_date)
-    born_later_in_year = (patients.birth_date.month() * 100 + patients.birth_date.day()) > (
-        reference_date.month * 100 + reference_date.day
-    )
-    base = patients.select(
+    paired = moments.pair(patients)
+    ref = moments.end(paired)
+    birth = paired.birth_date
+    born_later_in_year = (birth.month() * 100 + birth.day()) > (ref.month() * 100 + ref.day())
+    base = paired.select(
         "patient_id",
         "practice_code",
         "sex",
         "imd_decile",
-        age=(reference_date.year - patients.birth_date.year() - born_later_in_year.cast("int64")),
+        age=(ref.year() - birth.year() - born_later_in_year.cast("int64")).cast("int64"),
         registered=(
-            (patients.registered_from <= ref)
-            & (patients.registered_to.isnull() | (patients.registered_to >= ref))
+            (paired.registered_from <= ref)
+            & (paired.registered_to.isnull() | (paired.registered_to >= ref))
         ).fill_null(False),
-        alive=(patients.date_of_death.isnull() | (patients.date_of_death > ref)).fill_null(False),
-        opted_out=patients.opted_out.fill_null(False),
+        alive=(paired.date_of_death.isnull() | (paired.date_of_death > ref)).fill_null(False),
+        opted_out=paired.opted_out.fill_null(False),
+        **{c: paired[c] for c in paired.columns if c not in patients.columns},
     )
+    periods = [c for c in base.columns if c not in _PATIENT_COLUMNS]
 
     tables: list[ir.Table] = [
-        last_dates(con, system, names, resolved, reference_date, within=within)
+        last_dates(con, system, names, resolved, moments, within=within)
         for system, names in sorted(needs.last.items(), key=lambda kv: kv[0].name)
     ]
     tables += [
-        latest_value(con, resolved[name], months, reference_date, within=within)
+        latest_value(con, resolved[name], months, moments, within=within)
         for name, months in sorted(needs.values, key=lambda v: (v[0], v[1] or 0))
     ]
     table = base
     kept: list[str] = []
+    keys = list(moments.keys)
     for feature in tables:
-        keep = [c for c in feature.columns if c != "patient_id"]
+        keep = [c for c in feature.columns if c not in keys]
         kept += keep
-        table = table.left_join(feature, "patient_id").select(*table.columns, *keep)
+        table = table.left_join(feature, keys).select(*table.columns, *keep)
 
     # Each stage is a projection naming its flags, so later rules refer to a column rather
     # than repeating the expression (smaller SQL, each flag computed once).
     def compiler(t: ir.Table) -> CriterionCompiler:
-        return CriterionCompiler(t, reference_date, {f: t[f] for f in FLAG_ORDER if f in t.columns})
+        return CriterionCompiler(t, moments, {f: t[f] for f in FLAG_ORDER if f in t.columns})
 
     table = table.mutate(on_register=compiler(table)(programme.register.criterion))
     compile_ = compiler(table)
@@ -151,20 +175,20 @@ def patient_flags(
             to_assess=table.on_register & latest.isnull() & (table.risk_score >= threshold),
         )
     # Rules that change over time (QOF AF007 -> AF008) are read in the version in force.
-    table = table.mutate(treated=compiler(table)(programme.treated.at(reference_date).when))
-    exceptions = programme.exceptions
+    table = table.mutate(treated=moments.in_force(table, "treated", compiler(table)))
     table = table.mutate(
         exception=ibis.literal(False)
-        if exceptions is None
+        if programme.exceptions is None
         else table.eligible
         & ~table.treated
-        & compiler(table)(exceptions.at(reference_date).when)
+        & moments.in_force(table, "exceptions", compiler(table))
     )
     compile_ = compiler(table)
     table = table.mutate(**{f"find_{r.key}": compile_(r.when) for r in programme.casefinder})
 
     return table.select(
-        *base.columns,
+        *[c for c in base.columns if c not in periods],
+        *([] if moments.single else [PERIOD_END]),
         "on_register",
         *[f"risk_{c.key}" for c in programme.score_components],
         "risk_score",
@@ -218,25 +242,66 @@ def practice_counts(
     *,
     codelists: Mapping[str, Codelist],
     include_opted_out: bool = False,
+    flags: ir.Table | None = None,
 ) -> list[PracticeCounts]:
     """The practice measure table's counts for every practice, computed in the backend.
 
     One row per practice that has registered patients at the date or is a practice organisation
     valid at the date (zero counts), sorted by practice code. `expected` sums, over registered
     patients, the prevalence of their age band and sex from the programme's expected-prevalence
-    table in `parameters`.
+    table in `parameters`. `flags`, when given, is `patient_flags` for the same arguments
+    already worked out (`engines.patient_level` caches them for the counts and breakdowns).
     """
+    if flags is None:
+        flags = patient_flags(
+            con, programme, reference_date, codelists=codelists,
+            include_opted_out=include_opted_out,
+        )
     bands = prevalence_bands(parameters[programme.expected_prevalence])
-    flags = patient_flags(
-        con,
-        programme,
-        reference_date,
-        codelists=codelists,
-        include_opted_out=include_opted_out,
-    )
-    grouped = practice_score_totals(flags, bands)
-    rows = grouped.to_pyarrow().to_pylist()
+    rows = practice_score_totals(flags, bands).to_pyarrow().to_pylist()
+    return _practice_rows(rows, programme, reference_date, _footprint(con))
 
+
+def practice_counts_series(
+    con: BaseBackend,
+    programme: Programme,
+    days: Sequence[date],
+    parameters: ParameterSet,
+    *,
+    codelists: Mapping[str, Codelist],
+) -> dict[date, list[PracticeCounts]]:
+    """`practice_counts` at each of `days`: what progress and trends measure.
+
+    Period ends are measured together, as many to a query (`engines.moments`) as keep the
+    patients times periods under `SERIES_ROWS_PER_QUERY`: a small store measures 12 or 24 period
+    ends in one query (compiling it is then most of the cost), a large one a period or two at a
+    time (running it is; pairing 2.6 M patients with 8 quarter ends in one query took 5.8 GB).
+    """
+    ordered = sorted(set(days))
+    patients = int(contract_table(con, "patients").count().to_pyarrow().as_py())
+    per_query = max(1, SERIES_ROWS_PER_QUERY // max(patients, 1))
+    bands = prevalence_bands(parameters[programme.expected_prevalence])
+    footprint = _footprint(con)
+    out: dict[date, list[PracticeCounts]] = {}
+    for start in range(0, len(ordered), per_query):
+        batch = ordered[start : start + per_query]
+        flags = patient_flags(con, programme, batch[0] if len(batch) == 1 else batch,
+                              codelists=codelists)
+        rows = practice_score_totals(flags, bands).to_pyarrow().to_pylist()
+        by_day: dict[date, list[dict[str, Any]]] = {day: [] for day in batch}
+        for row in rows:
+            by_day[row.pop(PERIOD_END) if len(batch) > 1 else batch[0]].append(row)
+        for day in batch:
+            out[day] = _practice_rows(by_day[day], programme, day, footprint)
+    return out
+
+
+def _practice_rows(
+    rows: Iterable[Mapping[str, Any]], programme: Programme, reference_date: date,
+    footprint: Footprint,
+) -> list[PracticeCounts]:
+    """PracticeCounts from `practice_score_totals` rows of one date: a practice's totals summed
+    over its score rows, plus the footprint's practices valid at the date with none."""
     totals: dict[str, dict[str, float]] = {}
     risk: dict[str, dict[int, tuple[int, int]]] = {}
     for row in rows:
@@ -255,7 +320,6 @@ def practice_counts(
                 int(row["treated"]),
             )
 
-    footprint = _footprint(con)
     for org in footprint.of_type("practice"):
         if org.is_valid_at(reference_date):
             totals.setdefault(org.org_code, dict.fromkeys(_SUMMED, 0.0))
@@ -311,7 +375,8 @@ def practice_score_totals(flags: ir.Table, bands: Iterable[PrevalenceBand]) -> i
     """
     population = flags.filter(flags.registered & flags.alive)
     population = population.mutate(prevalence=prevalence(population, bands))
-    return population.group_by(["practice_code", "risk_score"]).aggregate(
+    keys = ["practice_code", "risk_score"] + ([PERIOD_END] if PERIOD_END in flags.columns else [])
+    return population.group_by(keys).aggregate(
         **measure_counts(population),
         # For the quintile of a practice England's table does not list (practice_quintile).
         imd_sum=population.imd_decile.sum(),

@@ -41,11 +41,6 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def ops_url_for(db: Path) -> str:
-    """The default store beside an analytics store: `ics.duckdb` → `ics.ops.sqlite`."""
-    return f"sqlite:///{db.resolve().with_suffix('.ops.sqlite')}"
-
-
 def normalise_url(url_or_path: str) -> str:
     """A SQLAlchemy URL for `--ops`: a URL as given (PostgreSQL through psycopg 3) or a path."""
     if "://" not in url_or_path:

@@ -59,6 +59,13 @@ def capability_statement(version: str, date: str, base: str) -> dict[str, Any]:
                 {"name": "break-glass",
                  "definition": f"{base}/OperationDefinition/Patient-break-glass"}]
         if kind == "Subscription":
+            # What of the backport this server does not do, said where clients look for it.
+            entry["documentation"] = (
+                "Topic-based rest-hook subscriptions (Subscriptions R5 Backport for R4). "
+                "Activation is immediate: status is set to active on create, with no handshake "
+                "notification to the endpoint first, and no heartbeat notifications are sent "
+                "(channel heartbeatPeriod is ignored). Event notifications are retried with "
+                "backoff; $status reports errors.")
             entry["operation"] = [{
                 "name": "status",
                 "definition": "http://hl7.org/fhir/uv/subscriptions-backport/"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import functools
 import math
+import operator
 import os
 import re
 from datetime import date
@@ -285,6 +287,27 @@ def test_results_add_up_and_refuse_mixed_versions() -> None:
     other = ImpactResult(0, 0, 0, 0, parameters_version="other")
     with pytest.raises(ValueError, match="parameter versions"):
         one + other
+
+
+def test_total_is_the_sum_added_in_order_and_refuses_mixed_versions() -> None:
+    # Differing score keys, an optional figure known for some only, floats whose sum depends
+    # on the order: the total is exactly the left-to-right sum, field by field.
+    results = [
+        ImpactResult(0.1, 0.2, 0.3, 0.4, parameters_version="v", additional_treated=1,
+                     strokes_by_score={2: 0.1}),
+        ImpactResult(0.2, 1e-17, 1e16, 0.5, parameters_version="v", additional_found=2,
+                     strokes_by_score={3: 0.2, 2: 0.3}, heart_attacks_prevented_per_year=0.7),
+        ImpactResult(0.3, 0.1, 1.0, 0.6, parameters_version="v", newly_found_treated=3,
+                     strokes_by_score={1: 0.4}),
+    ]
+    total = ImpactResult.total(results)
+    assert total == functools.reduce(operator.add, results)
+    assert total is not None and list(total.strokes_by_score) == [1, 2, 3]
+    assert total.heart_attacks_prevented_per_year == 0.7
+    assert ImpactResult.total([]) is None
+    assert ImpactResult.total(results[:1]) == results[0]
+    with pytest.raises(ValueError, match="parameter versions"):
+        ImpactResult.total([results[0], ImpactResult(0, 0, 0, 0, parameters_version="w")])
 
 
 def test_to_dict_leads_with_the_contract_keys() -> None:

@@ -171,3 +171,24 @@ def test_published_practice_breakdowns_hide_small_counts_and_cannot_be_undone(re
         for column in columns:
             siblings[(row["org_code"], row["dimension"], column)] += row[column] is None
     assert 1 not in siblings.values()
+
+
+@pytest.mark.parametrize("name", PROGRAMMES)
+def test_one_pass_gives_the_separate_counts_and_breakdowns_and_leaves_no_table(con, results, name):
+    from joinedup.engines.patient_level import PATIENT_LEVEL
+
+    programme = load_programme(name)
+    def tables() -> set[str]:
+        """Temporary tables too (information_schema lists them); not the views Ibis registers
+        for its in-memory tables (the code lists), which it keeps for the connection's life."""
+        names = con.raw_sql("SELECT table_name FROM information_schema.tables").fetchall()
+        return {r[0] for r in names if not r[0].startswith("ibis_pandas_memtable_")}
+
+    tables_before = tables()
+    counts, notes, breakdowns = PATIENT_LEVEL.measure(
+        con, programme, REF, load_parameters(programme), resolve_codelists(programme))
+    practices, levels = results[name]
+    assert counts == practices
+    assert breakdowns == levels["footprint"]
+    assert notes["treated_rule"] == programme.treated.at(REF).label
+    assert tables() == tables_before

@@ -6,15 +6,18 @@ version exactly as the dashboard's form does (checked, audited, used by the next
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 
 from joinedup.app.access import Permission, Principal
-from joinedup.app.saved_plans import DEFAULT_WAVE_SIZE, SavedPlan, save_plan
+from joinedup.app.saved_plans import DEFAULT_WAVE_SIZE, save_plan
 from joinedup.web.api.dashboard_models import MISTAKES, SavedPlanIn, SavedPlanOut
 from joinedup.web.api.models import REFUSALS
 from joinedup.web.auth import client_address, require, services
+
+if TYPE_CHECKING:
+    from joinedup.app.saved_plans import SavedPlan
 
 router = APIRouter(tags=["dashboard"], responses={**REFUSALS, **MISTAKES})
 

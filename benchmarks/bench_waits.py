@@ -1,0 +1,81 @@
+"""What a user waits for at the command line: `joinedup run af` from a tiny store to a large one,
+and `joinedup progress af` over 12 monthly periods.
+
+Why: issue 13 sets targets for whole commands as people run them, start-up and imports included
+(a tiny store under 1 s, 1 M patients under 2 s and 400 MiB, 12 monthly periods at 100,000
+patients under 1 s), which the step timings of bench_run_af.py (imports excluded) do not show.
+Each command runs as a fresh `joinedup` process (harness.timed_command); wall time depends on
+what else the machine is doing, so CPU time is reported beside it, with the load average.
+Stores are generated and loaded once into benchmarks/work/ (as bench_run_af.py does) and reused.
+
+    .venv/bin/python benchmarks/bench_waits.py [--sizes 307,100000,1000000] [--runs 3] [--record]
+
+307 patients is the smallest synthetic ICS (one patient per practice of the footprint).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_run_af import work_folder
+from harness import record, timed_command
+
+JOINEDUP = Path(sys.executable).with_name("joinedup")
+PROGRESS_SIZE = 100_000
+TARGETS = {  # issue 13's "done when", seconds end to end
+    "run af, 307 patients": 1.0,
+    "run af, 1,000,000 patients": 2.0,
+    "progress af, 12 months, 100,000 patients": 1.0,
+}
+
+
+def cases(sizes: list[int]) -> list[tuple[str, int, list[str]]]:
+    """(label, patients, joinedup arguments after the store and output options)."""
+    out = [(f"run af, {n:,} patients", n, ["run", "af"]) for n in sizes]
+    out.append((f"progress af, 12 months, {PROGRESS_SIZE:,} patients", PROGRESS_SIZE,
+                ["progress", "af", "--every", "month", "--periods", "12"]))
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="307,100000",
+                        help="comma-separated store sizes for run af (default 307,100000)")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--record", action="store_true", help="write results/waits.json")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    results: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, patients, command in cases(sizes):
+            store = work_folder(patients, args.seed, fresh=False) / "store.duckdb"
+            runs = [
+                timed_command([str(JOINEDUP), *command, "--db", str(store),
+                               "--out", str(Path(tmp) / f"out{i}")])
+                for i in range(args.runs)
+            ]
+            median = {key: statistics.median(r[key] for r in runs) for key in runs[0]}
+            target = TARGETS.get(label)
+            results.append({"case": label, "patients": patients, "runs": runs, "median": median,
+                            "target_seconds": target})
+            print(f"{label}: median wall {median['wall_s']:.2f} s, CPU {median['cpu_s']:.2f} s, "
+                  f"peak {median['peak_rss_mib']:.0f} MiB"
+                  + (f" (target {target} s)" if target else ""), flush=True)
+    load = os.getloadavg()[0]
+    print(f"load average (1 min) at the end: {load:.1f}")
+    if args.record:
+        print(f"recorded {record('waits', {'cases': results, 'load_average_1m': load})}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
