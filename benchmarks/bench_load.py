@@ -27,14 +27,14 @@ FULL_SIZE = 2_600_000
 WORK = Path(__file__).resolve().parent / "work"
 
 
-def synthetic_data(patients: int, seed: int) -> Path:
-    """The generated contract files for this size and seed, made once and reused."""
-    folder = WORK / f"synth-{patients}-{seed}"
+def synthetic_data(patients: int, seed: int, density: str = "realistic") -> Path:
+    """The generated contract files for this size, seed and density, made once and reused."""
+    folder = WORK / f"synth-{patients}-{seed}-{density}"
     if not (folder / "manifest.json").is_file():
         from joinedup.sources.synthetic import generate
 
         shutil.rmtree(folder, ignore_errors=True)
-        generate(folder, patients=patients, seed=seed)
+        generate(folder, patients=patients, seed=seed, density=density)
     return folder
 
 
@@ -50,16 +50,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, default=300_000)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--density", choices=("realistic", "programme"), default="realistic")
     parser.add_argument("--record", action="store_true", help="write results/load_<n>.json")
     args = parser.parse_args(argv)
 
-    source = synthetic_data(args.patients, args.seed)
+    source = synthetic_data(args.patients, args.seed, args.density)
     db = WORK / f"load-{args.patients}-{args.seed}.duckdb"
     for stale in (db, db.with_suffix(".rejects.csv")):
         stale.unlink(missing_ok=True)
     result = measure("bench_load", "run_load", source=str(source), db=str(db))
     seconds, peak = float(result["seconds"]), float(result["peak_rss_mib"])
-    print(f"load {args.patients:,} patients (seed {args.seed})")
+    print(f"load {args.patients:,} patients (seed {args.seed}, {args.density} density)")
     print(
         f"  rows in {result['rows_in']:,}  loaded {result['loaded']:,}  "
         f"rejected {result['rejected']:,}"
@@ -75,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
             {
                 "patients": args.patients,
                 "seed": args.seed,
+                "density": args.density,
                 "target_seconds": TARGET_SECONDS,
                 **result,
             },

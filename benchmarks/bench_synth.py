@@ -28,11 +28,13 @@ TARGET_PEAK_MIB = 6 * 1024.0
 FULL_SIZE = 2_600_000
 
 
-def run_generate(patients: int, out: str, seed: int, footprint: str) -> dict[str, Any]:
+def run_generate(
+    patients: int, out: str, seed: int, footprint: str, density: str = "realistic"
+) -> dict[str, Any]:
     """The measured step: one full `generate` run (called in the child interpreter)."""
     from joinedup.sources.synthetic import generate
 
-    result = generate(out, patients=patients, seed=seed, footprint=footprint)
+    result = generate(out, patients=patients, seed=seed, footprint=footprint, density=density)
     sizes = {name: path.stat().st_size for name, path in result.paths.items()}
     return {"rows": result.counts, "bytes": sizes}
 
@@ -42,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--patients", type=int, default=300_000)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--footprint", default="west-yorkshire")
+    parser.add_argument("--density", choices=("realistic", "programme"), default="realistic")
     parser.add_argument("--record", action="store_true", help="write results/synth_<n>.json")
     args = parser.parse_args(argv)
 
@@ -54,13 +57,14 @@ def main(argv: list[str] | None = None) -> int:
             out=str(out),
             seed=args.seed,
             footprint=args.footprint,
+            density=args.density,
         )
     finally:
         shutil.rmtree(out, ignore_errors=True)
 
     seconds, peak = float(result["seconds"]), float(result["peak_rss_mib"])
     rows = result["rows"]
-    print(f"synth {args.footprint} {args.patients:,} patients (seed {args.seed})")
+    print(f"synth {args.footprint} {args.patients:,} patients (seed {args.seed}, {args.density})")
     print(f"  time        {seconds:8.1f} s")
     print(f"  peak RSS    {peak:8.0f} MiB")
     for name, count in rows.items():
@@ -80,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
             "patients": args.patients,
             "seed": args.seed,
             "footprint": args.footprint,
+            "density": args.density,
             "target": {"seconds": TARGET_SECONDS, "peak_rss_mib": TARGET_PEAK_MIB},
             **result,
         }

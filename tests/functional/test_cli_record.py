@@ -40,7 +40,8 @@ def rows(db: Path, table: str) -> list[tuple[object, ...]]:
 
 @pytest.mark.slow
 def test_the_record_round_trips_into_analytics(tmp_path: Path) -> None:
-    run("synth", "--out", str(tmp_path / "synth"), "--patients", "320", "--seed", "11")
+    run("synth", "--out", str(tmp_path / "synth"), "--patients", "320", "--seed", "11",
+        "--density", "programme")
     db = tmp_path / "ics.duckdb"
     run("load", str(tmp_path / "synth"), "--db", str(db))
     arrival = tmp_path / "arrival.json"

@@ -31,7 +31,7 @@ COMPARED = ("practices.csv", "rollups.csv", "breakdowns.csv", "pcn_need.csv")
 def synthetic(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(the generator's Parquet folder, the store loaded from it)."""
     root = tmp_path_factory.mktemp("spark-synth")
-    generate(root / "source", patients=3_000, seed=5)
+    generate(root / "source", patients=3_000, seed=5, density="programme")
     report = load(root / "source", root / "store.duckdb", today=REF)
     assert report.rejected == 0  # so the folder and the store hold the same rows
     return root / "source", root / "store.duckdb"

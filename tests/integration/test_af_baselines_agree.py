@@ -344,7 +344,7 @@ def test_a_wrong_count_is_reported() -> None:
 @pytest.fixture(scope="module")
 def synthetic_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("synthetic")
-    generate(root / "source", patients=25_000, seed=11)
+    generate(root / "source", patients=25_000, seed=11, density="programme")
     load(root / "source", root / "store.duckdb", today=date(2026, 3, 31))
     return root / "store.duckdb"
 

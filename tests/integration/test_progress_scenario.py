@@ -33,7 +33,7 @@ SEED = 11
 
 def _series(root: Path, scenario: str) -> tuple[ProgressSeries, Path]:
     source = root / scenario
-    generate(source, patients=PATIENTS, seed=SEED, scenario=scenario)
+    generate(source, patients=PATIENTS, seed=SEED, scenario=scenario, density="programme")
     load(source, root / f"{scenario}.duckdb", today=REFERENCE)
     with open_store(root / f"{scenario}.duckdb") as store:
         series = measure_series(store, ProgrammeSetup.load("af"), ends_of(REFERENCE),
@@ -145,4 +145,4 @@ def test_manifest_records_the_scenario(runs: dict[str, tuple[ProgressSeries, Pat
     assert "--scenario" not in improved["reproduce"]
     steady = json.loads((runs["steady"][1] / "manifest.json").read_text(encoding="utf-8"))
     assert steady["scenario"]["name"] == "steady"
-    assert steady["reproduce"].endswith("--scenario steady")
+    assert "--scenario steady" in steady["reproduce"]

@@ -72,7 +72,10 @@ def test_references_resolve(frames: dict[str, pd.DataFrame]) -> None:
     for name in ("clinical_events", "medications", "encounters"):
         assert set(frames[name]["patient_id"]) <= ids, name
     sites = set(orgs.loc[orgs["org_type"].isin(["trust", "community_team"]), "org_code"])
-    assert set(frames["encounters"]["org_code"]) <= sites
+    encounters = frames["encounters"]
+    gp = encounters["kind"] == "gp_consultation"
+    assert set(encounters.loc[~gp, "org_code"]) <= sites
+    assert set(encounters.loc[gp, "org_code"]) <= practices
     assert frames["encounters"]["encounter_id"].is_unique
     assert frames["patients"]["patient_id"].is_unique
 
@@ -180,8 +183,9 @@ def test_manifest_records_how_to_reproduce_the_run(run: SynthResult) -> None:
         "patients": 20_000,
         "reference_date": "2026-03-31",
         "parameters_dir": None,
+        "density": "realistic",
     }
-    assert manifest["parameters"] == {"synthetic": "2026.2", "af": "2026.1"}
+    assert manifest["parameters"] == {"synthetic": "2026.3", "af": "2026.1"}
     assert manifest["joinedup_version"]
     assert "--seed 11" in manifest["reproduce"] and "--patients 20000" in manifest["reproduce"]
     for name, entry in manifest["tables"].items():

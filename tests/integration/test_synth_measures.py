@@ -358,7 +358,7 @@ def test_overrides_change_the_run_and_its_version(tmp_path: Path) -> None:
     (tmp_path / "params").mkdir()
     (tmp_path / "params" / "rates.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = generate(tmp_path / "out", patients=20_000, seed=1, parameters_dir=tmp_path / "params")
-    assert result.parameter_versions["synthetic"].startswith("2026.2+local.")
+    assert result.parameter_versions["synthetic"].startswith("2026.3+local.")
     meds = pd.read_parquet(result.paths["medications"])
     doac = meds["dmd_code"].isin(load_codelist("doac", CodeSystem.DMD).codes)
     vka = meds["dmd_code"].isin(load_codelist("vka", CodeSystem.DMD).codes)

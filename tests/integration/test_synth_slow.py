@@ -19,7 +19,9 @@ pytestmark = pytest.mark.slow
 
 
 def test_real_2019_footprint_loads_into_the_store_without_a_reject(tmp_path: Path) -> None:
-    result = generate(tmp_path / "ics", patients=200_000, footprint="west-yorkshire-2019")
+    result = generate(
+        tmp_path / "ics", patients=200_000, footprint="west-yorkshire-2019", density="programme"
+    )
     report = load(tmp_path / "ics", tmp_path / "ics.duckdb", today=date(2026, 3, 31))
     rejected = {t.table: t.rejected for t in report.tables}
     assert sum(rejected.values()) == 0, rejected
@@ -58,7 +60,7 @@ def test_the_af_programme_sees_the_intended_detection_and_treatment(tmp_path: Pa
 
     from joinedup.cli.main import app
 
-    generate(tmp_path / "ics", patients=200_000, seed=8)
+    generate(tmp_path / "ics", patients=200_000, seed=8, density="programme")
     load(tmp_path / "ics", tmp_path / "ics.duckdb", today=date(2026, 3, 31))
     result = CliRunner().invoke(
         app,

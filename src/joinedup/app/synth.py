@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from joinedup.sources.synthetic import DEFAULT_REFERENCE_DATE, DEFAULT_SEED, FOOTPRINTS, STAGES
+from joinedup.sources.synthetic import (
+    DEFAULT_DENSITY,
+    DEFAULT_REFERENCE_DATE,
+    DEFAULT_SEED,
+    DENSITIES,
+    FOOTPRINTS,
+    STAGES,
+)
 
 if TYPE_CHECKING:
     from joinedup.sources.synthetic.generator import SynthResult, generate
@@ -24,8 +31,10 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "DEFAULT_DENSITY",
     "DEFAULT_REFERENCE_DATE",
     "DEFAULT_SEED",
+    "DENSITIES",
     "FOOTPRINTS",
     "STAGES",
     "SynthResult",

@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from joinedup.app.synth import DEFAULT_REFERENCE_DATE, DEFAULT_SEED, FOOTPRINTS, STAGES
+from joinedup.app.synth import (
+    DEFAULT_DENSITY,
+    DEFAULT_REFERENCE_DATE,
+    DEFAULT_SEED,
+    DENSITIES,
+    FOOTPRINTS,
+    STAGES,
+)
 from joinedup.cli.errors import fail, user_errors
 
 if TYPE_CHECKING:
@@ -59,6 +66,16 @@ def synth_command(
             "treatment rise, so progress shows) or 'steady'.",
         ),
     ] = "improvement",
+    density: Annotated[
+        str,
+        typer.Option(
+            "--density",
+            help="'realistic' adds what a real GP extract holds besides the programmes' codes: "
+            "consultations, their codes and prescription items over the last year, at published "
+            "rates (about 40 rows a patient); 'programme' writes only the programmes' records "
+            "(small and fast, for tests).",
+        ),
+    ] = DEFAULT_DENSITY,
     reference_date: Annotated[
         str,
         typer.Option(
@@ -83,6 +100,8 @@ def synth_command(
 
     The same options and seed give byte-identical files.
     """
+    if density not in DENSITIES:
+        raise fail(f"--density must be one of {', '.join(DENSITIES)}, got {density!r}")
     try:
         day = date.fromisoformat(reference_date)
     except ValueError:
@@ -119,6 +138,7 @@ def synth_command(
                 reference_date=day,
                 parameters_dir=parameters,
                 scenario=scenario,
+                density=density,
                 progress=show,
             )
             progress.update(task, completed=len(STAGES))

@@ -22,7 +22,14 @@ ORG_TYPES = (
 SEXES = ("F", "M")
 # Census 2021 high-level ethnic groups (ONS TS021 five-way grouping), plus "Unknown" for not stated.
 ETHNICITIES = ("White", "Asian", "Black", "Mixed", "Other", "Unknown")
-ENCOUNTER_KINDS = ("admission", "discharge", "ae_attendance", "outpatient", "community_visit")
+ENCOUNTER_KINDS = (
+    "admission",
+    "discharge",
+    "ae_attendance",
+    "outpatient",
+    "community_visit",
+    "gp_consultation",
+)
 PRIORITIES = ("P1", "P2", "P3", "P4")
 
 

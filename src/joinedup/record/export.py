@@ -35,7 +35,8 @@ from joinedup.record import synthetic as s
 from joinedup.record.schema import fhir_resources, fhir_versions
 from joinedup.record.search_params import date_span, parse_span, reference_key
 
-KIND_OF_CLASS = {code: kind for kind, code in s.CLASS_OF_KIND.items()}
+KIND_OF_CLASS = {code: kind for kind, code in reversed(s.CLASS_OF_KIND.items())}
+"""The kind an Encounter with only a class has: the first kind of that class (AMB: outpatient)."""
 
 
 @dataclass

@@ -11,7 +11,8 @@ into the resource a GP, trust or community system would send (docs/record.md, "L
   group), LSOA and IMD decile, national data opt-out;
 - clinical_events → Observation (`ev-<n>`): SNOMED CT code, date, value when there is one;
 - medications → MedicationRequest (`rx-<n>`): dm+d code, date issued;
-- encounters → Encounter (`enc-<encounter_id>`): class by kind (IMP, EMER, AMB, HH),
+- encounters → Encounter (`enc-<encounter_id>`): class by kind (IMP, EMER, AMB, HH; a GP
+  consultation is AMB too),
   serviceProvider, period, in progress while an admission has no end; discharge rows are not
   resources of their own (the admission's end is the discharge);
 - community visits → also one EpisodeOfCare (`eoc-<patient>-<team>`) per patient and team,
@@ -43,7 +44,7 @@ SNOMED = "http://snomed.info/sct"
 DMD = "https://dmd.nhs.uk"
 ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 CLASS_OF_KIND = {"admission": "IMP", "ae_attendance": "EMER", "outpatient": "AMB",
-                 "community_visit": "HH"}
+                 "community_visit": "HH", "gp_consultation": "AMB"}
 Row = Mapping[str, Any]
 
 

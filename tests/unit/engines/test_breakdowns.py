@@ -35,7 +35,7 @@ PROGRAMMES = ("af", "hypertension")
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("breakdowns")
-    generate(root / "source", patients=20_000, seed=1)
+    generate(root / "source", patients=20_000, seed=1, density="programme")
     load(root / "source", root / "store.duckdb", today=REF)
     return root / "store.duckdb"
 

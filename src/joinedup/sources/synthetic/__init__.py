@@ -11,7 +11,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from joinedup.domain.extensions import FOOTPRINTS as _FOOTPRINT_POINT
-from joinedup.sources.synthetic.defaults import DEFAULT_REFERENCE_DATE, DEFAULT_SEED, STAGES
+from joinedup.sources.synthetic.defaults import (
+    DEFAULT_DENSITY,
+    DEFAULT_REFERENCE_DATE,
+    DEFAULT_SEED,
+    DENSITIES,
+    STAGES,
+)
 
 if TYPE_CHECKING:
     from joinedup.sources.synthetic.footprint import UnknownFootprintError
@@ -35,8 +41,10 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "DEFAULT_DENSITY",
     "DEFAULT_REFERENCE_DATE",
     "DEFAULT_SEED",
+    "DENSITIES",
     "FOOTPRINTS",
     "STAGES",
     "SynthResult",

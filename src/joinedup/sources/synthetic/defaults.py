@@ -9,6 +9,10 @@ from __future__ import annotations
 from datetime import date
 
 DEFAULT_SEED = 42
+DENSITIES = ("realistic", "programme")
+"""``realistic`` adds a real GP extract's background (background.py); ``programme`` writes only
+the records the programmes read."""
+DEFAULT_DENSITY = "realistic"
 DEFAULT_REFERENCE_DATE = date(2026, 3, 31)
 STAGES = (
     "footprint",

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from joinedup.domain.contract import ENCOUNTER_KINDS
 from joinedup.sources.synthetic import dates
 from joinedup.sources.synthetic.conditions import (
     Conditions,
@@ -35,7 +36,7 @@ from joinedup.sources.synthetic.sampling import expand, grouped_choice, uniform_
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-KINDS = ("admission", "discharge", "ae_attendance", "outpatient", "community_visit")
+KINDS = ENCOUNTER_KINDS
 MINUTE = 60_000_000  # microseconds
 HOUR = 60 * MINUTE
 DAY = 24 * HOUR

@@ -16,27 +16,26 @@ from datetime import date
 from pathlib import Path
 
 from joinedup import __version__
-from joinedup.domain.codelists import CodeSystem
 from joinedup.sources.synthetic import dates
+from joinedup.sources.synthetic.background import BackgroundRates
 from joinedup.sources.synthetic.codes import CodeBook
 from joinedup.sources.synthetic.conditions import Conditions, generate_conditions
-from joinedup.sources.synthetic.defaults import DEFAULT_REFERENCE_DATE, DEFAULT_SEED
+from joinedup.sources.synthetic.defaults import (
+    DEFAULT_DENSITY,
+    DEFAULT_REFERENCE_DATE,
+    DEFAULT_SEED,
+    DENSITIES,
+)
 from joinedup.sources.synthetic.encounters import Encounters, generate_encounters
 from joinedup.sources.synthetic.footprint import DEFAULT_FOOTPRINT, Footprint, build_footprint
 from joinedup.sources.synthetic.medications import generate_medications
 from joinedup.sources.synthetic.observations import generate_observations
 from joinedup.sources.synthetic.population import Population, generate_population
 from joinedup.sources.synthetic.rates import load_rates
+from joinedup.sources.synthetic.record_files import write_records
 from joinedup.sources.synthetic.records import Context, stage_rng
 from joinedup.sources.synthetic.scenario import DEFAULT_SCENARIO, Change, load_scenario
-from joinedup.sources.synthetic.writer import (
-    encounters_table,
-    events_table,
-    medications_table,
-    organisations_table,
-    patients_table,
-    write_table,
-)
+from joinedup.sources.synthetic.writer import organisations_table, patients_table, write_table
 
 MANIFEST = "manifest.json"
 TABLE_ORDER = ("organisations", "patients", "clinical_events", "medications", "encounters")
@@ -120,6 +119,7 @@ class SynthResult:
     digests: dict[str, str] = field(default_factory=dict)
     scenario: dict[str, object] = field(default_factory=dict)
     """The scenario of change over time (name and figures), as manifest.json records it."""
+    density: str = DEFAULT_DENSITY
 
 
 def generate(
@@ -131,6 +131,7 @@ def generate(
     reference_date: date = DEFAULT_REFERENCE_DATE,
     parameters_dir: Path | str | None = None,
     scenario: str = DEFAULT_SCENARIO,
+    density: str = DEFAULT_DENSITY,
     progress: Progress | None = None,
 ) -> SynthResult:
     """Generate a synthetic ICS and write one Parquet file per contract table to `out_dir`.
@@ -140,9 +141,13 @@ def generate(
     on top. `parameters_dir` holds CSVs overriding synthetic parameter tables by name (and an
     ``af/`` subfolder for the AF programme's). `scenario` says how AF recording and
     anticoagulation moved over the years before the reference date (``improvement``, the
-    default, or ``steady``; see scenario.py). Raises ValueError for a bad option and
-    UnknownFootprintError for an unknown footprint.
+    default, or ``steady``; see scenario.py). `density` ``realistic`` (the default) adds the
+    background of a real GP extract, consultations, their codes and prescription items at
+    published rates (background.py); ``programme`` writes only the programmes' records. Raises
+    ValueError for a bad option and UnknownFootprintError for an unknown footprint.
     """
+    if density not in DENSITIES:
+        raise ValueError(f"density must be one of {', '.join(DENSITIES)}, got {density!r}")
     report = progress or (lambda _stage: None)
     out = Path(out_dir)
     run = synthesise(
@@ -159,24 +164,19 @@ def generate(
 
     report("writing")
     out.mkdir(parents=True, exist_ok=True)
-    snomed = ctx.codes.vocabulary(CodeSystem.SNOMED_CT)
-    dmd = ctx.codes.vocabulary(CodeSystem.DMD)
-    builders = {
-        "organisations": lambda: organisations_table(fp.organisations),
-        "patients": lambda: patients_table(population, fp.practice_codes),
-        "clinical_events": lambda: events_table(ctx.events, snomed),
-        "medications": lambda: medications_table(ctx.medications, dmd),
-        "encounters": lambda: encounters_table(encounters, snomed),
-    }
+    background = BackgroundRates.from_rates(rates) if density == "realistic" else None
     counts: dict[str, int] = {}
     paths: dict[str, Path] = {}
     digests: dict[str, str] = {}
-    for name in TABLE_ORDER:
-        table = builders[name]()
+    for name, table in (
+        ("organisations", organisations_table(fp.organisations)),
+        ("patients", patients_table(population, fp.practice_codes)),
+    ):
         counts[name] = table.num_rows
         paths[name] = out / f"{name}.parquet"
         digests[name] = write_table(table, paths[name])
-        del table
+    for name, written in write_records(ctx, encounters, out, background).items():
+        counts[name], paths[name], digests[name] = written.rows, written.path, written.sha256
 
     result = SynthResult(
         out_dir=out,
@@ -191,6 +191,7 @@ def generate(
         manifest=out / MANIFEST,
         digests=digests,
         scenario=ctx.change.scenario.as_dict(),
+        density=density,
     )
     _write_manifest(result, parameters_dir, registered=int(fp.list_size.sum()))
     return result
@@ -211,6 +212,8 @@ def reproduce_command(result: SynthResult, parameters_dir: Path | str | None) ->
     name = result.scenario.get("name", DEFAULT_SCENARIO)
     if name != DEFAULT_SCENARIO:
         parts.append(f"--scenario {name}")
+    if result.density != DEFAULT_DENSITY:
+        parts.append(f"--density {result.density}")
     return " ".join(parts)
 
 
@@ -226,6 +229,7 @@ def _write_manifest(
             "patients": result.patients_requested,
             "reference_date": result.reference_date.isoformat(),
             "parameters_dir": None if parameters_dir is None else str(parameters_dir),
+            "density": result.density,
         },
         "parameters": result.parameter_versions,
         "scenario": result.scenario,

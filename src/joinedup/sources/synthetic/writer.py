@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -32,9 +32,10 @@ from joinedup.domain.contract import (
 )
 from joinedup.sources.synthetic.encounters import KINDS, NO_TIME, Encounters
 from joinedup.sources.synthetic.population import CURRENT, DIED, Population
-from joinedup.sources.synthetic.records import Rows
 
 IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+ROW_GROUP = 1 << 20
 
 ARROW_TYPES: dict[str, pa.DataType] = {
     "string": pa.string(),
@@ -93,8 +94,8 @@ def patients_table(pop: Population, practice_codes: Sequence[str]) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=schema(PATIENTS))
 
 
-def _order(patient: IntArray, time: IntArray) -> IntArray:
-    """Row order: by patient, then time, ties in generation order.
+def order(patient: IntArray, time: IntArray) -> IntArray:
+    """Row order: by patient, then time, ties in the order given.
 
     Packs both into one int64 key when they fit (one stable argsort is several times faster
     than a two-key lexsort on tens of millions of rows).
@@ -108,63 +109,84 @@ def _order(patient: IntArray, time: IntArray) -> IntArray:
     return np.lexsort((time, patient))
 
 
-def events_table(rows: Rows, vocabulary: Sequence[str]) -> pa.Table:
-    patient, day, code, value = rows.arrays()
-    order = _order(patient, day)
-    value = value[order]
+def events_table(
+    patient: IntArray, day: IntArray, code: IntArray, value: FloatArray, vocabulary: Sequence[str]
+) -> pa.Table:
+    """Clinical events from 0-based patient indices and vocabulary indices, in the given order."""
     missing = np.isnan(value)
     columns = [
-        pa.array(patient[order] + 1),
-        day_array(day[order]),
-        labels(code[order], vocabulary),
+        pa.array(patient + 1),
+        day_array(day),
+        labels(code, vocabulary),
         pa.array(np.where(missing, 0.0, value), mask=missing),
     ]
     return pa.Table.from_arrays(columns, schema=schema(CLINICAL_EVENTS))
 
 
-def medications_table(rows: Rows, vocabulary: Sequence[str]) -> pa.Table:
-    patient, day, code, _ = rows.arrays()
-    order = _order(patient, day)
-    columns = [pa.array(patient[order] + 1), day_array(day[order]), labels(code[order], vocabulary)]
+def medications_table(
+    patient: IntArray, day: IntArray, code: IntArray, vocabulary: Sequence[str]
+) -> pa.Table:
+    columns = [pa.array(patient + 1), day_array(day), labels(code, vocabulary)]
     return pa.Table.from_arrays(columns, schema=schema(MEDICATIONS))
 
 
-def encounters_table(enc: Encounters, vocabulary: Sequence[str]) -> pa.Table:
-    order = _order(enc.patient, enc.start // 60_000_000)  # minutes are fine enough to order
-    end = enc.end[order]
-    open_ = end == NO_TIME
+def encounters_table(enc: Encounters, first_id: int, vocabulary: Sequence[str]) -> pa.Table:
+    """Encounters in the given order, numbered from `first_id`."""
+    open_ = enc.end == NO_TIME
     columns = [
-        pa.array(np.arange(1, len(enc) + 1, dtype=np.int64)),
-        pa.array(enc.patient[order] + 1),
-        labels(enc.org[order], enc.org_codes),
-        labels(enc.kind[order], KINDS),
-        pa.array(enc.start[order], type=pa.timestamp("us")),
-        pa.array(np.where(open_, 0, end), type=pa.timestamp("us"), mask=open_),
-        labels(enc.code[order], vocabulary),
+        pa.array(np.arange(first_id, first_id + len(enc), dtype=np.int64)),
+        pa.array(enc.patient + 1),
+        labels(enc.org, enc.org_codes),
+        labels(enc.kind, KINDS),
+        pa.array(enc.start, type=pa.timestamp("us")),
+        pa.array(np.where(open_, 0, enc.end), type=pa.timestamp("us"), mask=open_),
+        labels(enc.code, vocabulary),
     ]
     return pa.Table.from_arrays(columns, schema=schema(ENCOUNTERS))
+
+
+class TableFile:
+    """A Parquet file written piece by piece beside its target, renamed into place on close.
+
+    Each piece becomes one or more row groups, so a table never has to sit in memory whole.
+    """
+
+    def __init__(self, path: Path, table: Table) -> None:
+        self.path = path
+        self.rows = 0
+        self._partial = path.with_name(f".{path.name}.partial")
+        self._writer = pq.ParquetWriter(self._partial, schema(table), compression="zstd")
+
+    def write(self, piece: pa.Table) -> None:
+        self._writer.write_table(piece, row_group_size=ROW_GROUP)
+        self.rows += piece.num_rows
+
+    def close(self) -> str:
+        """Finish the file, rename it into place and return its SHA-256."""
+        self._writer.close()
+        os.replace(self._partial, self.path)
+        return sha256(self.path)
+
+    def abandon(self) -> None:
+        self._writer.close()
+        self._partial.unlink(missing_ok=True)
 
 
 def write_table(table: pa.Table, path: Path) -> str:
     """Write Parquet beside `path`, rename it into place, return its SHA-256."""
     partial = path.with_name(f".{path.name}.partial")
     try:
-        pq.write_table(table, partial, compression="zstd", row_group_size=1 << 20)
+        pq.write_table(table, partial, compression="zstd", row_group_size=ROW_GROUP)
         os.replace(partial, path)
     finally:
         if partial.exists():
             partial.unlink()
+    return sha256(path)
+
+
+def sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def write_all(tables: Mapping[str, pa.Table], out_dir: Path) -> dict[str, tuple[Path, str]]:
-    """Write each table as `<name>.parquet`; returns name -> (path, sha256)."""
-    out: dict[str, tuple[Path, str]] = {}
-    for name, table in tables.items():
-        path = out_dir / f"{name}.parquet"
-        out[name] = (path, write_table(table, path))
-    return out

@@ -68,7 +68,7 @@ def test_override_replaces_a_table_and_marks_the_version(tmp_path: Path) -> None
     _write(tmp_path, "rates.csv", "\n".join(lines) + "\n")
     rates = load_rates(tmp_path)
     assert rates.scalar("doac_share") == 0.5
-    assert rates.versions["synthetic"].startswith("2026.2+local.")
+    assert rates.versions["synthetic"].startswith("2026.3+local.")
     assert rates.versions["af"] == "2026.1"
 
 
