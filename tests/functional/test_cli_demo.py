@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
@@ -51,7 +52,18 @@ def test_demo_generates_loads_runs_and_points_at_the_report_then_serves(
     rejects = (out / "ics.rejects.csv").read_text().splitlines()
     assert len(rejects) == 1, rejects[:3]  # the header only
     assert (out / "ics.duckdb").is_file()
+    # The demo's records are the programmes' own: no background consultations (quick to build).
+    kinds = pq.read_table(out / "synthetic" / "encounters.parquet", columns=["kind"])
+    assert "gp_consultation" not in set(kinds.column("kind").to_pylist())
     _serves_the_dashboard_with_a_user_per_role(out, monkeypatch, capsys)
+
+
+def test_demo_refuses_an_unknown_density(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["demo", "--out", str(tmp_path), "--density", "thick",
+                                      "--no-serve"])
+    assert result.exit_code != 0
+    assert "--density must be one of realistic, programme" in result.output
+    assert not (tmp_path / "synthetic").exists()
 
 
 def test_real_demo_runs_af_for_west_yorkshire_from_published_data(tmp_path: Path) -> None:

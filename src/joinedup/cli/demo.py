@@ -14,7 +14,8 @@ from typing import Annotated
 
 import typer
 
-from joinedup.cli.errors import user_errors
+from joinedup.app.synth import DENSITIES
+from joinedup.cli.errors import fail, user_errors
 
 
 def demo(
@@ -25,6 +26,12 @@ def demo(
         "--patients", min=1000, help="Registered patients (default: the footprint's 2.6 M).",
     )] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed for the synthetic population.")] = 42,
+    density: Annotated[str, typer.Option(
+        "--density", help="'programme' (the programmes' records only: quick, and the AF results "
+                          "are the same) or 'realistic' (adds a real extract's consultations, "
+                          "codes and prescriptions, as `joinedup synth` does by default: about "
+                          "2.5 times as long and memory).",
+    )] = "programme",
     real: Annotated[bool, typer.Option(
         "--real", help="Instead: AF find and treat for West Yorkshire from the real 2019-20 QOF "
                        "registers, list sizes, geography and IMD (published open data); writes "
@@ -46,6 +53,8 @@ def demo(
     from joinedup.app.demo import run_real_demo, run_synthetic_demo
 
     console = Console(stderr=True)
+    if density not in DENSITIES:
+        raise fail(f"--density must be one of {', '.join(DENSITIES)}, got {density!r}")
     if real:
         with console.status("importing West Yorkshire's 2019-20 QOF data and running AF"):
             outcome = run_real_demo(out)
@@ -53,7 +62,8 @@ def demo(
             typer.echo(line)
         return
     with console.status("generating the synthetic ICS") as status:
-        done = run_synthetic_demo(out, patients=patients, seed=seed, say=status.update)
+        done = run_synthetic_demo(out, patients=patients, seed=seed, density=density,
+                                  say=status.update)
     result = done.run
     typer.echo(f"synthetic ICS (seed {seed}) written to {out / 'synthetic'}")
     typer.echo(done.loaded.summary())
