@@ -37,7 +37,11 @@ from joinedup.app.run import RunOptions, run_programme
 from joinedup.engines.duckdb import connect
 from joinedup.engines.measures import practice_counts
 from joinedup.programmes import load_parameters, load_programme, resolve_codelists
-from joinedup.sources.synthetic.defaults import DEFAULT_REFERENCE_DATE
+from joinedup.sources.synthetic.defaults import (
+    DEFAULT_DENSITY,
+    DEFAULT_REFERENCE_DATE,
+    DENSITIES,
+)
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / "work"
@@ -64,14 +68,15 @@ STEPS: tuple[tuple[str, str, str], ...] = (
 # --- the steps run in child interpreters ---------------------------------------------------
 
 
-def prepare_store(patients: int, seed: int, folder: str) -> dict[str, Any]:
+def prepare_store(patients: int, seed: int, folder: str, density: str) -> dict[str, Any]:
     """Generate the synthetic ICS and load it into folder/store.duckdb (not a measured step)."""
     from joinedup.sources.synthetic import generate
     from joinedup.store import load
 
     out = Path(folder)
     source = out / "source"
-    result = generate(source, patients=patients, seed=seed, reference_date=DEFAULT_REFERENCE_DATE)
+    result = generate(source, patients=patients, seed=seed, reference_date=DEFAULT_REFERENCE_DATE,
+                      density=density)
     load(source, out / "store.duckdb", today=DEFAULT_REFERENCE_DATE)
     shutil.rmtree(source)  # the store is all the steps read; the Parquet would only take space
     return {"rows": result.counts}
@@ -101,14 +106,18 @@ def measure_practice_counts(db_path: str, reference_date: str) -> dict[str, Any]
 # --- the benchmark -------------------------------------------------------------------------
 
 
-def work_folder(patients: int, seed: int, fresh: bool) -> Path:
-    """The folder holding the loaded store for this size and seed, built if missing."""
-    folder = WORK / f"run_af-{patients}-seed{seed}"
+def work_folder(
+    patients: int, seed: int, fresh: bool, density: str = DEFAULT_DENSITY
+) -> Path:
+    """The folder holding the loaded store for this size, seed and record density (realistic by
+    default: what a real GP extract holds), built if missing."""
+    folder = WORK / f"run_af-{patients}-seed{seed}-{density}"
     meta_path = folder / "meta.json"
     wanted = {
         "patients": patients,
         "seed": seed,
         "reference_date": DEFAULT_REFERENCE_DATE.isoformat(),
+        "density": density,
     }
     if not fresh and meta_path.is_file() and (folder / "store.duckdb").is_file():
         meta = json.loads(meta_path.read_text())
@@ -117,9 +126,11 @@ def work_folder(patients: int, seed: int, fresh: bool) -> Path:
             return folder
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    print(f"generating and loading {patients:,} patients (seed {seed}) into {folder} ...")
+    print(f"generating and loading {patients:,} patients (seed {seed}, {density} density) "
+          f"into {folder} ...")
     built = measure(
-        "bench_run_af", "prepare_store", patients=patients, seed=seed, folder=str(folder)
+        "bench_run_af", "prepare_store", patients=patients, seed=seed, folder=str(folder),
+        density=density,
     )
     print(f"  done in {built['seconds']:.1f} s, peak {built['peak_rss_mib']:.0f} MiB")
     meta_path.write_text(json.dumps({**wanted, "rows": built["rows"]}, indent=2) + "\n")
@@ -248,15 +259,17 @@ def results_section(
         agreed += f" The issue's targets are set at {FULL_SIZE:,} patients."
     intro = (
         f"Measured {today} on {spec['cpu'] or 'an unnamed CPU'}, {spec['cores']} cores, "
-        f"{spec['memory_gib']} GiB, Python {spec['python']}; seed {args.seed}, reference date "
-        f"{DEFAULT_REFERENCE_DATE}, store {store_mib:.0f} MiB. Command: `.venv/bin/python "
-        f"benchmarks/bench_run_af.py --patients {args.patients} --seed {args.seed}{repeat} "
+        f"{spec['memory_gib']} GiB, Python {spec['python']}; seed {args.seed}, {args.density} "
+        f"record density, reference date {DEFAULT_REFERENCE_DATE}, store {store_mib:.0f} MiB. "
+        f"Command: `.venv/bin/python benchmarks/bench_run_af.py --patients {args.patients} "
+        f"--seed {args.seed} --density {args.density}{repeat} "
         f"--record` (raw numbers: "
         f"`results/{raw_name}`). Each step runs alone in a fresh interpreter; {how}times "
         "exclude start-up and imports, peak RSS includes them."
     )
     return "\n".join(
-        [f"## `run af`, {args.patients:,} patients", "", intro, "", *lines, "", agreed]
+        [f"## `run af`, {args.patients:,} patients, {args.density} record density", "", intro,
+         "", *lines, "", agreed]
     )
 
 
@@ -266,18 +279,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--repeat", type=int, default=1, help="runs of each step (median taken)")
     parser.add_argument("--fresh", action="store_true", help="regenerate the store")
+    parser.add_argument("--density", choices=DENSITIES, default=DEFAULT_DENSITY,
+                        help="synthetic record density (default: realistic, a GP extract's)")
     parser.add_argument("--record", action="store_true", help="write results and RESULTS.md")
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
 
-    folder = work_folder(args.patients, args.seed, args.fresh)
+    folder = work_folder(args.patients, args.seed, args.fresh, args.density)
     store = folder / "store.duckdb"
     store_mib = store.stat().st_size / 2**20
     warm_file_cache(store)
     ref = DEFAULT_REFERENCE_DATE
     print(
-        f"run af: {args.patients:,} patients (seed {args.seed}), reference date {ref}, "
+        f"run af: {args.patients:,} patients (seed {args.seed}, {args.density} density), "
+        f"reference date {ref}, "
         f"store {store_mib:.0f} MiB"
     )
     runs = run_steps(folder, args.repeat)
@@ -299,9 +315,12 @@ def main(argv: list[str] | None = None) -> int:
         )
 
     if args.record:
-        name = f"run_af_{args.patients}"
+        # Results before realistic density (programme records only) keep their names.
+        suffix = "" if args.density == "programme" else f"_{args.density}"
+        name = f"run_af_{args.patients}{suffix}"
         payload = {
             "patients": args.patients,
+            "density": args.density,
             "seed": args.seed,
             "reference_date": ref.isoformat(),
             "store_mib": round(store_mib, 1),

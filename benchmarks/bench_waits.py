@@ -8,7 +8,8 @@ Each command runs as a fresh `joinedup` process (harness.timed_command); wall ti
 what else the machine is doing, so CPU time is reported beside it, with the load average.
 Stores are generated and loaded once into benchmarks/work/ (as bench_run_af.py does) and reused.
 
-    .venv/bin/python benchmarks/bench_waits.py [--sizes 307,100000,1000000] [--runs 3] [--record]
+    .venv/bin/python benchmarks/bench_waits.py [--sizes 307,100000,1000000] [--runs 3]
+        [--density realistic|programme] [--record]
 
 307 patients is the smallest synthetic ICS (one patient per practice of the footprint).
 """
@@ -27,6 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_run_af import work_folder
 from harness import record, timed_command
+
+from joinedup.sources.synthetic.defaults import DEFAULT_DENSITY, DENSITIES
 
 JOINEDUP = Path(sys.executable).with_name("joinedup")
 PROGRESS_SIZE = 100_000
@@ -51,13 +54,15 @@ def main() -> int:
                         help="comma-separated store sizes for run af (default 307,100000)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--density", choices=DENSITIES, default=DEFAULT_DENSITY,
+                        help="synthetic record density of the stores (default: realistic)")
     parser.add_argument("--record", action="store_true", help="write results/waits.json")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         for label, patients, command in cases(sizes):
-            store = work_folder(patients, args.seed, fresh=False) / "store.duckdb"
+            store = work_folder(patients, args.seed, False, args.density) / "store.duckdb"
             runs = [
                 timed_command([str(JOINEDUP), *command, "--db", str(store),
                                "--out", str(Path(tmp) / f"out{i}")])
@@ -73,7 +78,8 @@ def main() -> int:
     load = os.getloadavg()[0]
     print(f"load average (1 min) at the end: {load:.1f}")
     if args.record:
-        print(f"recorded {record('waits', {'cases': results, 'load_average_1m': load})}")
+        payload = {"density": args.density, "cases": results, "load_average_1m": load}
+        print(f"recorded {record('waits', payload)}")
     return 0
 
 
