@@ -56,7 +56,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--density", choices=DENSITIES, default=DEFAULT_DENSITY,
                         help="synthetic record density of the stores (default: realistic)")
-    parser.add_argument("--record", action="store_true", help="write results/waits.json")
+    parser.add_argument("--record", action="store_true",
+                        help="write results/waits_<density>.json")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     results: list[dict[str, Any]] = []
@@ -79,7 +80,7 @@ def main() -> int:
     print(f"load average (1 min) at the end: {load:.1f}")
     if args.record:
         payload = {"density": args.density, "cases": results, "load_average_1m": load}
-        print(f"recorded {record('waits', payload)}")
+        print(f"recorded {record(f'waits_{args.density}', payload)}")
     return 0
 
 

@@ -25,7 +25,7 @@ start = time.perf_counter()
 extra = fn(**kwargs) or {}
 seconds = time.perf_counter() - start
 peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print("@@RESULT@@" + json.dumps({"seconds": seconds, "peak_rss_mib": peak_kib / 1024, **extra}))
+print("\\n@@RESULT@@" + json.dumps({"seconds": seconds, "peak_rss_mib": peak_kib / 1024, **extra}))
 """
 
 
@@ -41,6 +41,8 @@ def measure(module: str, function: str, **kwargs: Any) -> dict[str, Any]:
     )
     if proc.returncode != 0:
         raise RuntimeError(f"{module}.{function} failed:\n{proc.stderr[-4000:]}")
+    # The result is on a line of its own: DuckDB's progress bar may have left the line before
+    # unfinished (it redraws with carriage returns).
     line = [x for x in proc.stdout.splitlines() if x.startswith("@@RESULT@@")][-1]
     return dict(json.loads(line[len("@@RESULT@@") :]))
 
