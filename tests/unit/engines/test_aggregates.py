@@ -217,20 +217,20 @@ def test_age_bases_are_raked_once_at_import_and_a_run_uses_them(
     assert rows["A00002"].expected == pytest.approx(float(by_hand[1]), abs=1e-6)
 
     # The stored structure is what the run reads: doubled, expected doubles ...
-    rewrite = duckdb.connect(str(db))
-    try:
-        rewrite.execute("UPDATE age_bases_raked SET patients_by_age = "
-                        "list_transform(patients_by_age, lambda x: x * 2)")
-    finally:
-        rewrite.close()
+    _rewrite(db, "UPDATE age_bases_raked SET patients_by_age = "
+                 "list_transform(patients_by_age, lambda x: x * 2)")
     doubled, _ = counts(db)
     assert doubled["A00001"].expected == pytest.approx(2 * rows["A00001"].expected)
     # ... unless it was fitted to another England shape: then the run rakes again.
-    rewrite = duckdb.connect(str(db))
-    try:
-        rewrite.execute("UPDATE store_info SET value = 'another' "
-                        "WHERE key = 'age_bases_raked_shape'")
-    finally:
-        rewrite.close()
+    _rewrite(db, "UPDATE store_info SET value = 'another' WHERE key = 'age_bases_raked_shape'")
     again, _ = counts(db)
     assert again["A00001"].expected == pytest.approx(rows["A00001"].expected, abs=1e-9)
+
+
+def _rewrite(db: Path, sql: str) -> None:
+    """Change a store behind joinedup's back (to see what a run reads)."""
+    con = duckdb.connect(str(db))
+    try:
+        con.execute(sql)
+    finally:
+        con.close()
