@@ -65,6 +65,7 @@ __all__ = [
     "PATIENT_DIMENSIONS",
     "breakdown_counts",
     "breakdown_cube",
+    "breakdown_rows",
     "with_ethnicity",
 ]
 
@@ -78,7 +79,6 @@ def breakdown_counts(
     level: BreakdownLevel = "footprint",
     codelists: Mapping[str, Codelist],
     age_edges: Sequence[int] = DEFAULT_AGE_EDGES,
-    flags: ir.Table | None = None,
 ) -> list[dict[str, object]]:
     """Counts by IMD quintile, ethnicity group, age band and sex, for each org at `level`.
 
@@ -90,16 +90,28 @@ def breakdown_counts(
     where the contract allows only F and M, would be a zero a reader can predict; if disclosure
     control picked it as the second suppressed cell it would protect nothing.)
     IMD quintile groups are the ints 1-5 (or "Unknown"); the others are strings.
-    Opted-out patients are never counted: this is an analytic output. `flags`, when given, is
-    `patient_flags` for the same arguments already worked out (`with_ethnicity` may have added
-    the patients' ethnicity).
+    Opted-out patients are never counted: this is an analytic output.
     """
     if level not in BREAKDOWN_LEVELS:
         raise ValueError(f"unknown breakdown level {level!r}; choose from {BREAKDOWN_LEVELS}")
     bands = prevalence_bands(parameters[programme.expected_prevalence])
-    if flags is None:
-        flags = patient_flags(con, programme, reference_date, codelists=codelists)
+    flags = patient_flags(con, programme, reference_date, codelists=codelists)
     cube = breakdown_cube(con, flags, bands, age_edges).to_pyarrow()
+    return breakdown_rows(con, cube, programme, reference_date, level=level, age_edges=age_edges)
+
+
+def breakdown_rows(
+    con: BaseBackend,
+    cube: pa.Table,
+    programme: Programme,
+    reference_date: date,
+    *,
+    level: BreakdownLevel = "footprint",
+    age_edges: Sequence[int] = DEFAULT_AGE_EDGES,
+) -> list[dict[str, object]]:
+    """`breakdown_counts`' rows from the computed `breakdown_cube` (as Arrow)."""
+    if level not in BREAKDOWN_LEVELS:
+        raise ValueError(f"unknown breakdown level {level!r}; choose from {BREAKDOWN_LEVELS}")
     orgs = _org_codes(con, cube.column("practice_code").to_pylist(), level)
     cube = cube.append_column("org_code", pa.array(orgs, type=pa.string()))
 

@@ -55,10 +55,12 @@ EXPECTED_DIGITS = 6
 
 __all__ = [
     "casefinder",
+    "footprint_of",
     "patient_flags",
     "practice_counts",
     "practice_counts_series",
     "practice_quintile",
+    "practice_rows",
     "practice_score_totals",
 ]
 
@@ -242,24 +244,20 @@ def practice_counts(
     *,
     codelists: Mapping[str, Codelist],
     include_opted_out: bool = False,
-    flags: ir.Table | None = None,
 ) -> list[PracticeCounts]:
     """The practice measure table's counts for every practice, computed in the backend.
 
     One row per practice that has registered patients at the date or is a practice organisation
     valid at the date (zero counts), sorted by practice code. `expected` sums, over registered
     patients, the prevalence of their age band and sex from the programme's expected-prevalence
-    table in `parameters`. `flags`, when given, is `patient_flags` for the same arguments
-    already worked out (`engines.patient_level` caches them for the counts and breakdowns).
+    table in `parameters`.
     """
-    if flags is None:
-        flags = patient_flags(
-            con, programme, reference_date, codelists=codelists,
-            include_opted_out=include_opted_out,
-        )
+    flags = patient_flags(
+        con, programme, reference_date, codelists=codelists, include_opted_out=include_opted_out
+    )
     bands = prevalence_bands(parameters[programme.expected_prevalence])
     rows = practice_score_totals(flags, bands).to_pyarrow().to_pylist()
-    return _practice_rows(rows, programme, reference_date, _footprint(con))
+    return practice_rows(rows, programme, reference_date, footprint_of(con))
 
 
 def practice_counts_series(
@@ -281,7 +279,7 @@ def practice_counts_series(
     patients = int(contract_table(con, "patients").count().to_pyarrow().as_py())
     per_query = max(1, SERIES_ROWS_PER_QUERY // max(patients, 1))
     bands = prevalence_bands(parameters[programme.expected_prevalence])
-    footprint = _footprint(con)
+    footprint = footprint_of(con)
     out: dict[date, list[PracticeCounts]] = {}
     for start in range(0, len(ordered), per_query):
         batch = ordered[start : start + per_query]
@@ -292,11 +290,11 @@ def practice_counts_series(
         for row in rows:
             by_day[row.pop(PERIOD_END) if len(batch) > 1 else batch[0]].append(row)
         for day in batch:
-            out[day] = _practice_rows(by_day[day], programme, day, footprint)
+            out[day] = practice_rows(by_day[day], programme, day, footprint)
     return out
 
 
-def _practice_rows(
+def practice_rows(
     rows: Iterable[Mapping[str, Any]], programme: Programme, reference_date: date,
     footprint: Footprint,
 ) -> list[PracticeCounts]:
@@ -439,6 +437,7 @@ def prevalence(table: ir.Table, bands: Iterable[PrevalenceBand]) -> ir.FloatingV
     return ibis.cases(*cases, else_=ibis.literal(0.0, type="float64"))
 
 
-def _footprint(con: BaseBackend) -> Footprint:
+def footprint_of(con: BaseBackend) -> Footprint:
+    """The store's organisations (every practice a measure table lists, even with no one)."""
     rows = contract_table(con, "organisations").to_pyarrow().to_pylist()
     return Footprint(organisation_from_row(r) for r in rows)

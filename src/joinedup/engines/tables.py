@@ -9,9 +9,7 @@ abstract names to Ibis types, so each backend gets the same schema.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 
 import ibis
 import ibis.expr.types as ir
@@ -82,24 +80,3 @@ def create_contract_tables(
         if given:
             con.insert(table.name, pa.Table.from_pylist(given, schema=schema.to_pyarrow()))
 
-
-@contextmanager
-def materialised(con: BaseBackend, expr: ir.Table) -> Iterator[ir.Table]:
-    """`expr` computed once and held by the backend while the block runs, then dropped.
-
-    Why: a result several queries read (the patient flags for the counts and the breakdowns)
-    is cheaper computed once. DuckDB holds it as a temporary table of its own name (connections
-    are shared, so names must not clash), dropped with plain SQL: Ibis 12's drop_table (and so
-    `cache().release()`) renders no table name on DuckDB with this sqlglot. Other backends get
-    the expression itself: Ibis's PySpark backend has no temporary tables, and its cache loses
-    the in-memory code tables the flags join to, so Spark plans each query whole.
-    """
-    if con.name != "duckdb":
-        yield expr
-        return
-    name = f"joinedup_held_{uuid.uuid4().hex}"
-    held = con.create_table(name, expr, temp=True)
-    try:
-        yield held
-    finally:
-        con.raw_sql(f"DROP TABLE IF EXISTS {name}")
