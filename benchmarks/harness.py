@@ -50,19 +50,23 @@ def measure(module: str, function: str, **kwargs: Any) -> dict[str, Any]:
 def timed_command(args: list[str]) -> dict[str, float]:
     """Run a command as a user would (a fresh process, start-up and imports counted): its wall
     seconds, CPU seconds (user + system, less sensitive to what else the machine is doing) and
-    peak RSS in MiB."""
-    import resource
+    peak RSS in MiB, of that process alone (os.wait4: RUSAGE_CHILDREN would report the largest
+    child so far, such as a store built earlier in the same benchmark)."""
+    import tempfile
     import time
 
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    proc = subprocess.run(args, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)} failed:\n{proc.stderr[-4000:]}")
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall_s": wall, "cpu_s": cpu, "peak_rss_mib": after.ru_maxrss / 1024}
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=err)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            err.seek(0)
+            tail = err.read().decode(errors="replace")[-4000:]
+            raise RuntimeError(f"{' '.join(args)} failed:\n{tail}")
+    return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime,
+            "peak_rss_mib": usage.ru_maxrss / 1024}
 
 
 def machine() -> dict[str, Any]:
