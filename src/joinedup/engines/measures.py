@@ -382,10 +382,11 @@ def practice_score_totals(flags: ir.Table, bands: Iterable[PrevalenceBand]) -> i
     )
 
 
-_SUMMED = (
+MEASURE_COLUMNS = (
     "list_size", "expected", "recorded", "eligible", "treated", "exceptions", "to_assess",
-    "imd_sum", "imd_n",
 )
+"""The counts `measure_counts` gives, in its order."""
+_SUMMED = (*MEASURE_COLUMNS, "imd_sum", "imd_n")
 
 
 def practice_quintile(code: str, mean_decile: float | None = None) -> int | None:

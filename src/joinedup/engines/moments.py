@@ -12,6 +12,7 @@ literals are kept, so a single run's query is unchanged.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -68,6 +69,7 @@ class Moments:
         """The columns one row of patient features is keyed by."""
         return ("patient_id",) if self.single else ("patient_id", PERIOD_END)
 
+    @functools.cached_property
     def table(self) -> ir.Table:
         """One row per period end: the date, each window's start and each dated rule's version."""
         columns: dict[str, list[object]] = {PERIOD_END: list(self.days)}
@@ -81,14 +83,14 @@ class Moments:
 
     def pair(self, patients: ir.Table) -> ir.Table:
         """Each patient once per period end (unchanged for one date)."""
-        return patients if self.single else patients.cross_join(self.table())
+        return patients if self.single else patients.cross_join(self.table)
 
     def events_until(self, events: ir.Table) -> ir.Table:
         """Events on or before the date: for several dates, each event once per period end on or
         after it, with that period's columns."""
         if self.single:
             return events.filter(events.date <= ibis.literal(self.days[0]))
-        periods = self.table()
+        periods = self.table
         return events.join(periods, events.date <= periods[PERIOD_END])
 
     def end(self, table: ir.Table) -> ir.DateValue:

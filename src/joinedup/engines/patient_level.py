@@ -31,6 +31,7 @@ from joinedup.engines.breakdowns import (
     with_ethnicity,
 )
 from joinedup.engines.measures import (
+    MEASURE_COLUMNS,
     footprint_of,
     patient_flags,
     practice_counts,
@@ -115,12 +116,10 @@ class PatientLevelStore:
 
 
 PART = "part"
-_MEASURES = ("list_size", "expected", "recorded", "eligible", "treated", "exceptions",
-             "to_assess")
 _COUNTS_ONLY = {"risk_score": "int64", "imd_sum": "int64", "imd_n": "int64"}
 _CUBE_ONLY = {d: "string" for d in PATIENT_DIMENSIONS}
-_COUNTS_COLUMNS = ["practice_code", "risk_score", *_MEASURES, "imd_sum", "imd_n"]
-_CUBE_COLUMNS = ["practice_code", *PATIENT_DIMENSIONS, *_MEASURES]
+_COUNTS_COLUMNS = ["practice_code", "risk_score", *MEASURE_COLUMNS, "imd_sum", "imd_n"]
+_CUBE_COLUMNS = ["practice_code", *PATIENT_DIMENSIONS, *MEASURE_COLUMNS]
 
 
 def _stacked(counts: ir.Table, cube: ir.Table) -> ir.Table:
@@ -130,7 +129,7 @@ def _stacked(counts: ir.Table, cube: ir.Table) -> ir.Table:
     def padded(table: ir.Table, name: str) -> ir.Table:
         extra = {c: table[c] if c in table.columns else ibis.null(t)
                  for c, t in (_COUNTS_ONLY | _CUBE_ONLY).items()}
-        return table.select("practice_code", *[table[m] for m in _MEASURES],
+        return table.select("practice_code", *[table[m] for m in MEASURE_COLUMNS],
                             **{PART: ibis.literal(name)}, **extra)
 
     return padded(counts, "counts").union(padded(cube, "cube"))
