@@ -107,7 +107,7 @@ STORE_KINDS = ExtensionPoint(
     "How a kind of store gives the practice measure table: patient-level records measured by "
     "an engine, or published aggregates read as they are. The target is an object with "
     "`holds(con)`, `period_end(con)`, `practice_counts(con, programme, date, parameters, "
-    "codelists)`, `breakdown_counts(...)`, `measure(...)` (both, from one pass) and "
+    "codelists)`, `measure(...)` (the counts and the breakdowns, from one pass) and "
     "`practice_counts_series(con, programme, days, ...)` (several dates in one pass).",
     {
         "patient_level": "joinedup.engines.patient_level:PATIENT_LEVEL",

@@ -435,13 +435,6 @@ class AggregateStore:
     ) -> tuple[list[PracticeCounts], dict[str, Any]]:
         return practice_counts(con, programme, reference_date, parameters)
 
-    def breakdown_counts(
-        self, con: Any, programme: Programme, reference_date: date, parameters: ParameterSet,
-        codelists: Mapping[str, Codelist],
-    ) -> list[dict[str, object]]:
-        """None by patient group: published aggregates hold practice totals only."""
-        return []
-
     def practice_counts_series(
         self, con: Any, programme: Programme, days: Sequence[date], parameters: ParameterSet,
         codelists: Mapping[str, Codelist],
@@ -453,7 +446,8 @@ class AggregateStore:
         self, con: Any, programme: Programme, reference_date: date, parameters: ParameterSet,
         codelists: Mapping[str, Codelist],
     ) -> tuple[list[PracticeCounts], dict[str, Any], list[dict[str, object]]]:
-        """The practice counts, their notes and (none) breakdowns, for a run."""
+        """The practice counts, their notes and (no) breakdowns, for a run: published aggregates
+        hold practice totals only, nothing by patient group."""
         counts, notes = practice_counts(con, programme, reference_date, parameters)
         return counts, notes, []
 

@@ -2,7 +2,7 @@
 
 Why a module of its own: the use cases ask every kind of store the same three questions — does
 this store hold your kind of data, what date does it describe, and what are its practice counts
-and breakdowns (`measure`: both from one pass) — through `domain.extensions.STORE_KINDS`; this
+and breakdowns (`measure`, from one pass) — through `domain.extensions.STORE_KINDS`; this
 is the answer for a store made by `joinedup load` (or the FHIR record feeding it).
 `engines.aggregates.AGGREGATE` answers for published aggregates.
 """
@@ -25,7 +25,6 @@ from joinedup.domain.programme import Programme, prevalence_bands
 from joinedup.engines.breakdowns import (
     DEFAULT_AGE_EDGES,
     PATIENT_DIMENSIONS,
-    breakdown_counts,
     breakdown_cube,
     breakdown_rows,
     with_ethnicity,
@@ -82,12 +81,6 @@ class PatientLevelStore:
     def _notes(self, programme: Programme, day: date) -> dict[str, Any]:
         return {"data_source": self.description, "age_structure": "single year of age",
                 "treated_rule": programme.treated.at(day).label}
-
-    def breakdown_counts(
-        self, con: BaseBackend, programme: Programme, reference_date: date,
-        parameters: ParameterSet, codelists: Mapping[str, Codelist],
-    ) -> list[dict[str, object]]:
-        return breakdown_counts(con, programme, reference_date, parameters, codelists=codelists)
 
     def measure(
         self, con: BaseBackend, programme: Programme, reference_date: date,

@@ -37,7 +37,8 @@ def test_an_unknown_name_is_a_user_error_listing_the_choices() -> None:
 def test_store_kinds_answer_the_same_three_questions() -> None:
     for name in STORE_KINDS.names():
         kind = STORE_KINDS.load(name)
-        for method in ("holds", "period_end", "practice_counts", "breakdown_counts"):
+        for method in ("holds", "period_end", "practice_counts", "measure",
+                       "practice_counts_series"):
             assert callable(getattr(kind, method)), f"{name} lacks {method}"
 
 
