@@ -29,7 +29,6 @@ from joinedup.outputs.pcn_need import pcn_need_rows, write_pcn_need
 from joinedup.outputs.report import ReportInputs, write_report
 from joinedup.outputs.summary import build_summary, rollup_rows
 from joinedup.outputs.tables import (
-    practice_frame,
     write_practice_table,
     write_rollups,
     write_summary,
@@ -186,7 +185,7 @@ def write_run(
     tables = computed.tables(publish)
     summary = tables.summary
     note = output_note(publish)
-    files = write_practice_table(practice_frame(tables.practices), out_dir, note=note)
+    files = write_practice_table(tables.practices, out_dir, note=note)
     files.append(write_rollups(tables.rollups, out_dir))
     files += write_breakdowns(tables.breakdowns, out_dir, note)
     files.append(write_pcn_need(tables.pcn_need, out_dir, note))

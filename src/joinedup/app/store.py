@@ -49,8 +49,8 @@ class OpenStore:
 
         if not has_table(self.con, "organisations"):
             return {}
-        orgs = self.con.table("organisations").select("org_code", "name").execute()
-        return dict(zip(orgs["org_code"], orgs["name"], strict=True))
+        orgs = self.con.table("organisations").select("org_code", "name").to_pyarrow()
+        return dict(zip(orgs["org_code"].to_pylist(), orgs["name"].to_pylist(), strict=True))
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
+from joinedup.outputs.csv_files import write_csv
 
 PROGRESS_COLUMNS = (
     "period_end", "programme", "level", "code", "name",
@@ -29,31 +29,6 @@ IMPROVER_COLUMNS = (
     "treatment_rate_first", "treatment_rate_last", "treatment_change", "treated_by_improvement",
     "to_find_first", "to_find_last", "to_treat_first", "to_treat_last", "gap_closed",
 )
-_WHOLE = ("practices", "list_size", "recorded", "eligible", "treated", "exceptions", "to_find",
-          "to_treat")
-_IMPROVER_WHOLE = (
-    "rank", "recorded_first", "recorded_last", "recorded_gain", "eligible_first", "eligible_last",
-    "treated_first", "treated_last", "treated_gain", "to_find_first", "to_find_last",
-    "to_treat_first", "to_treat_last", "gap_closed",
-)
-def progress_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
-    """The long table, columns in PROGRESS_COLUMNS order, counts as nullable integers."""
-    frame = pd.DataFrame(list(rows), columns=list(PROGRESS_COLUMNS))
-    for column in _WHOLE:
-        frame[column] = frame[column].astype("Int64")
-    for column in ("code", "name", "ics_code", "place_code", "sub_icb_code", "pcn_code"):
-        frame[column] = frame[column].astype("string")
-    return frame
-
-
-def improvers_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
-    """improvers.csv: one row per practice (`Improvement.as_dict`), most improved first."""
-    frame = pd.DataFrame(list(rows), columns=list(IMPROVER_COLUMNS))
-    for column in _IMPROVER_WHOLE:
-        frame[column] = frame[column].astype("Int64")
-    return frame
-
-
 def write_progress_files(
     out_dir: Path,
     rows: Sequence[Mapping[str, Any]],
@@ -65,8 +40,8 @@ def write_progress_files(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / "progress.csv", out / "improvers.csv", out / "trend.svg", out / "progress.json"]
-    progress_frame(rows).to_csv(paths[0], index=False, float_format="%.12g")
-    improvers_frame(improvers).to_csv(paths[1], index=False, float_format="%.12g")
+    write_csv(paths[0], PROGRESS_COLUMNS, rows)
+    write_csv(paths[1], IMPROVER_COLUMNS, improvers)
     paths[2].write_text(chart_svg, encoding="utf-8")
     metadata = {**summary, "files": [p.name for p in paths[:3]]}
     paths[3].write_text(json.dumps(metadata, indent=2, default=str) + "\n", encoding="utf-8")

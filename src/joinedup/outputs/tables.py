@@ -7,74 +7,80 @@ scripts and dashboards rely on, so column order, names and metadata are decided 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from joinedup.domain.measures import PRACTICE_TABLE_COLUMNS
+from joinedup.outputs.csv_files import write_csv
+
+_TEXT_COLUMNS = ("pcn_code", "place_code", "sub_icb_code", "ics_code")
+_COUNT_COLUMNS = ("rank", "wave", "imd_quintile", "eligible", "treated", "exceptions", "to_find",
+                  "to_treat", "to_assess")
+"""Columns typed whatever their values (codes as text, counts as whole numbers), so a column that
+happens to be all blank in one run has the same Parquet type as in every other."""
 
 
-def practice_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
-    """Rows keyed by column name → a frame with the contract's columns first, in order."""
-    frame = pd.DataFrame(list(rows))
-    missing = [c for c in PRACTICE_TABLE_COLUMNS if c not in frame.columns]
+def practice_columns(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The contract's columns in order, then any others the rows carry, in the order first seen."""
+    seen = dict.fromkeys(c for row in rows for c in row)
+    missing = [c for c in PRACTICE_TABLE_COLUMNS if rows and c not in seen]
     if missing:
         raise ValueError(f"practice rows lack contract columns: {missing}")
-    extra = [c for c in frame.columns if c not in PRACTICE_TABLE_COLUMNS]
-    frame = frame[list(PRACTICE_TABLE_COLUMNS) + extra]
-    for column in ("pcn_code", "place_code", "sub_icb_code", "ics_code"):
-        frame[column] = frame[column].astype("string")
-    for column in (
-        "rank",
-        "wave",
-        "imd_quintile",
-        "eligible",
-        "treated",
-        "exceptions",
-        "to_find",
-        "to_treat",
-        "to_assess",
-    ):
-        frame[column] = frame[column].astype("Int64")
-    return frame
+    return list(PRACTICE_TABLE_COLUMNS) + [c for c in seen if c not in PRACTICE_TABLE_COLUMNS]
 
 
 def write_practice_table(
-    frame: pd.DataFrame, out_dir: Path, *, note: str, stem: str = "practices"
+    rows: Sequence[Mapping[str, Any]], out_dir: Path, *, note: str, stem: str = "practices"
 ) -> list[Path]:
     """practices.csv plus Parquet and Excel copies; returns the paths written.
 
-    `note` (working output or published, and how) goes into the Parquet schema metadata and an
-    "about" sheet of the workbook, so a copy passed on still says what it is.
+    Written from the rows themselves (the CSV by `csv_files`, the Parquet copy through Arrow, the
+    workbook row by row), with no data frame between: pandas' import alone was an eighth of a
+    small run. `note` (working output or published, and how) goes into the Parquet schema
+    metadata and an "about" sheet of the workbook, so a copy passed on still says what it is.
     """
+    import pyarrow.parquet as pq
+
     out_dir.mkdir(parents=True, exist_ok=True)
+    columns = practice_columns(rows)
     csv_path = out_dir / f"{stem}.csv"
     parquet_path = out_dir / f"{stem}.parquet"
     excel_path = out_dir / f"{stem}.xlsx"
-    frame.to_csv(csv_path, index=False, float_format="%.12g")
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    metadata = {**(table.schema.metadata or {}), b"joinedup.publication": note.encode()}
-    pq.write_table(table.replace_schema_metadata(metadata), parquet_path)
-    write_workbook(frame, excel_path, sheet=stem, note=note)
+    write_csv(csv_path, columns, rows)
+    table = _arrow_table(rows, columns)
+    pq.write_table(table.replace_schema_metadata({b"joinedup.publication": note.encode()}),
+                   parquet_path)
+    write_workbook(rows, columns, excel_path, sheet=stem, note=note)
     return [csv_path, parquet_path, excel_path]
 
 
-def write_workbook(frame: pd.DataFrame, path: Path, *, sheet: str, note: str) -> None:
+def _arrow_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> pa.Table:
+    def typed(column: str) -> pa.Array:
+        values = [row.get(column) for row in rows]
+        if column in _TEXT_COLUMNS:
+            return pa.array([None if v is None else str(v) for v in values], type=pa.string())
+        if column in _COUNT_COLUMNS:
+            return pa.array(values, type=pa.int64())
+        return pa.array(values)
+
+    return pa.table({c: typed(c) for c in columns})
+
+
+def write_workbook(
+    rows: Iterable[Mapping[str, Any]], columns: Sequence[str], path: Path, *, sheet: str,
+    note: str,
+) -> None:
     """An Excel copy of a run's table: the table, then an "about" sheet holding the note.
 
-    pandas' own Excel path formats every cell one at a time, 10× slower on the 6,720 practices of
-    England, so the rows go to `workbook` as plain Python values; unknown cells are left blank
-    and dates written as ISO text, as in the CSV.
+    Unknown cells are left blank and dates written as ISO text, as in the CSV.
     """
-    columns = list(frame.columns)
-    records = frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
-    rows = ([_excel_value(v) for v in values] for values in records)
+    values = ([_excel_value(row.get(c)) for c in columns] for row in rows)
     with path.open("wb") as handle:
-        workbook(handle, columns, rows, sheet=sheet, note=note)
+        workbook(handle, columns, values, sheet=sheet, note=note)
 
 
 def workbook(
@@ -100,6 +106,8 @@ def workbook(
 
 
 def _excel_value(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None  # unknown: a blank cell, as in the CSV
     if value is None or isinstance(value, str | int | float | bool):
         return value
     if hasattr(value, "isoformat"):
@@ -119,5 +127,5 @@ def write_rollups(rows: Sequence[Mapping[str, Any]], out_dir: Path) -> Path:
     """rollups.csv: counts summed to PCN, sub-ICB, place and ICS, rates recomputed from sums."""
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "rollups.csv"
-    pd.DataFrame(list(rows)).to_csv(path, index=False, float_format="%.12g")
+    write_csv(path, list(dict.fromkeys(c for row in rows for c in row)), rows)
     return path

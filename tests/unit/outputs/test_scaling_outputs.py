@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-import pandas as pd
 from openpyxl import load_workbook
 
 from joinedup.outputs.report import CHART_ROWS, _gap_bars
@@ -28,16 +27,19 @@ def test_a_few_organisations_are_drawn_one_bar_each() -> None:
 
 
 def test_the_workbook_holds_every_row_blank_unknowns_and_the_note(tmp_path: Path) -> None:
-    frame = pd.DataFrame({
-        "period_end": [date(2026, 3, 31), date(2026, 3, 31)],
-        "practice_code": ["A", "B"],
-        "expected": [12.5, 3.25],
-        "eligible": pd.array([40, None], dtype="Int64"),
-    })
+    rows = [
+        {"period_end": date(2026, 3, 31), "practice_code": "A", "expected": 12.5, "eligible": 40},
+        {"period_end": date(2026, 3, 31), "practice_code": "B", "expected": 3.25,
+         "eligible": None},
+        {"period_end": date(2026, 3, 31), "practice_code": "C", "expected": float("nan"),
+         "eligible": 0},
+    ]
     path = tmp_path / "t.xlsx"
-    write_workbook(frame, path, sheet="practices", note="working output, not for publication")
+    write_workbook(rows, list(rows[0]), path, sheet="practices",
+                   note="working output, not for publication")
     book = load_workbook(path)
     rows = list(book["practices"].values)
     assert rows == [("period_end", "practice_code", "expected", "eligible"),
-                    ("2026-03-31", "A", 12.5, 40), ("2026-03-31", "B", 3.25, None)]
+                    ("2026-03-31", "A", 12.5, 40), ("2026-03-31", "B", 3.25, None),
+                    ("2026-03-31", "C", None, 0)]
     assert list(book["about"].values) == [("about",), ("working output, not for publication",)]
