@@ -1,19 +1,18 @@
-"""Charts for the HTML report, drawn with matplotlib as inline SVG.
+"""Charts for the HTML report, written as inline SVG by joinedup.drawing.svg_plot.
 
-Why matplotlib: a well-kept plotting library that renders to SVG text with no browser code, so the
-report is one self-contained file that opens without network access (board papers are often read
-offline or on locked-down NHS machines). Every chart has a text alternative in the page's tables.
+Why SVG text of our own rather than a plotting library: these charts are simple (bars, stacked
+bars, lines, reference lines, error bars), and writing them directly takes milliseconds where
+matplotlib's import and drawing took over a second of a small run (issue 13). No browser code
+runs, so the report is one self-contained file that opens without network access (board papers
+are often read offline or on locked-down NHS machines). Every chart has a text alternative in the
+page's tables, and a <title> for screen readers.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
-from typing import Any
 
-import matplotlib
-from matplotlib.backends.backend_svg import FigureCanvasSVG
-from matplotlib.figure import Figure
+from joinedup.drawing.svg_plot import Bands, Key, Linear, Plot
 
 FIND = "#005eb8"  # NHS blue
 TREAT = "#ed8b00"  # NHS orange
@@ -21,102 +20,71 @@ GREY = "#768692"
 MAX_WAVE_LINES = 40
 """Wave boundaries drawn on the Pareto curve; beyond this many they would be a grey wash."""
 
-
-LABEL_INCHES_PER_CHARACTER = 0.065
-"""Width of one character of an 8-point tick label, generously: margins are worked out from the
-labels' lengths rather than measured by drawing the figure twice (`bbox_inches="tight"` or a
-layout engine), which tripled the time each chart took."""
+WIDTH = 672  # px: 7 inches, as before; the page scales a chart down to its column
+ROW = 27  # px of plot height per bar in the horizontal bar charts (0.28 inches)
 
 
-def _figure(
-    width: float,
-    height: float,
-    *,
-    left: float = 0.75,
-    right: float = 0.25,
-    top: float = 0.4,
-    bottom: float = 0.55,
-) -> tuple[Figure, Any]:
-    """A figure drawn straight to SVG, with margins in inches.
-
-    No pyplot, so no global backend is chosen or changed for whoever else uses matplotlib in the
-    process, and nothing is left open afterwards.
-    """
-    fig = Figure(figsize=(width, height))
-    FigureCanvasSVG(fig)
-    fig.subplots_adjust(
-        left=left / width, right=1 - right / width, top=1 - top / height, bottom=bottom / height
-    )
-    return fig, fig.subplots()
-
-
-def _label_margin(labels: Sequence[str]) -> float:
-    """Inches to leave left of the axes for horizontal-bar labels."""
-    return 0.3 + LABEL_INCHES_PER_CHARACTER * max((len(str(x)) for x in labels), default=0)
-
-
-def _svg(fig: Figure) -> str:
-    # Text stays text (not glyph outlines): smaller files, selectable labels, quicker to write.
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "joinedup"}):
-        buffer = io.StringIO()
-        fig.savefig(buffer, format="svg")
-    text = buffer.getvalue()
-    return text[text.index("<svg") :]  # drop the XML prolog so it can sit inside HTML
+def _bar_height(rows: int, per_row: float = ROW) -> float:
+    """Plot height for horizontal bars: grows with the rows, never under an inch."""
+    return max(96.0, per_row * rows)
 
 
 def pareto_curve(shares: Sequence[float], wave_size: int | None = None) -> str:
     """Cumulative share of the footprint's whole gap held by the top k willing practices."""
-    fig, ax = _figure(7, 3.4)
-    ks = list(range(1, len(shares) + 1))
-    ax.plot(ks, [s * 100 for s in shares], color=FIND, linewidth=2)
-    ax.set_xlabel("top k willing practices, by patients to find and treat")
-    ax.set_ylabel("share of whole gap (%)")
-    ax.set_ylim(0, 100)
-    ax.grid(alpha=0.3)
+    x = Linear(
+        0,
+        len(shares),
+        "top k willing practices, by patients to find and treat",
+        extend=False,
+        grid=True,
+        min_step=1,
+    )
+    y = Linear(0, 100, "share of whole gap (%)", grid=True)
+    plot = Plot(
+        "Share of the whole gap held by the top k willing practices", x, y, width=WIDTH, height=230
+    )
     if wave_size and shares and len(shares) // wave_size <= MAX_WAVE_LINES:
         for k in range(wave_size, len(shares) + 1, wave_size):
-            ax.axvline(k, color=GREY, linewidth=0.6, linestyle=":")
-    for spine in ("top", "right"):
-        ax.spines[spine].set_visible(False)
-    return _svg(fig)
+            plot.vline(k, GREY, width=0.6, dash="dotted")
+    plot.line(range(1, len(shares) + 1), [s * 100 for s in shares], FIND)
+    return plot.svg()
 
 
 def find_and_treat_bars(
     labels: Sequence[str], to_find: Sequence[int], to_treat: Sequence[int], title: str
 ) -> str:
     """Horizontal stacked bars of patients to find and to treat, largest first."""
-    height = max(2.0, 0.28 * len(labels) + 1.0)
-    fig, ax = _figure(7, height, left=_label_margin(labels))
-    y = list(range(len(labels)))[::-1]
-    ax.barh(y, to_find, color=FIND, label="to find")
-    ax.barh(y, to_treat, left=to_find, color=TREAT, label="to treat")
-    ax.set_yticks(y, labels=labels, fontsize=8)
-    ax.set_xlabel("patients")
-    ax.set_title(title, fontsize=10, loc="left")
-    ax.legend(frameon=False, fontsize=8, loc="lower right")
-    for spine in ("top", "right"):
-        ax.spines[spine].set_visible(False)
-    return _svg(fig)
+    top = max((f + t for f, t in zip(to_find, to_treat, strict=True)), default=0)
+    plot = Plot(
+        title,
+        Linear(0, top, "patients", min_step=1),
+        Bands(labels),
+        width=WIDTH,
+        height=_bar_height(len(labels)),
+        legend=[Key("to find", FIND), Key("to treat", TREAT)],
+    )
+    plot.hbars(to_find, FIND)
+    plot.hbars(to_treat, TREAT, starts=to_find)
+    return plot.svg()
 
 
 def rate_bars(
     labels: Sequence[str], rates: Sequence[float | None], ambition: float | None, title: str
 ) -> str:
     """Rates by group with the ambition drawn as a line; missing rates are left blank."""
-    height = max(2.0, 0.28 * len(labels) + 1.0)
-    fig, ax = _figure(7, height, left=_label_margin(labels))
-    y = list(range(len(labels)))[::-1]
-    ax.barh(y, [(r or 0) * 100 for r in rates], color=FIND)
+    legend = [] if ambition is None else [Key(f"ambition {ambition:.0%}", TREAT, "solid")]
+    plot = Plot(
+        title,
+        Linear(0, 100, "%"),
+        Bands(labels),
+        width=WIDTH,
+        height=_bar_height(len(labels)),
+        legend=legend,
+    )
+    plot.hbars([None if r is None else r * 100 for r in rates], FIND)
     if ambition is not None:
-        ax.axvline(ambition * 100, color=TREAT, linewidth=1.5, label=f"ambition {ambition:.0%}")
-        ax.legend(frameon=False, fontsize=8, loc="lower right")
-    ax.set_yticks(y, labels=labels, fontsize=8)
-    ax.set_xlim(0, 100)
-    ax.set_xlabel("%")
-    ax.set_title(title, fontsize=10, loc="left")
-    for spine in ("top", "right"):
-        ax.spines[spine].set_visible(False)
-    return _svg(fig)
+        plot.vline(ambition * 100, TREAT, width=1.5)
+    return plot.svg()
 
 
 def inequality_bars(
@@ -129,33 +97,19 @@ def inequality_bars(
     """A rate for each group (e.g. IMD quintile, ethnicity) with its confidence interval.
 
     Groups run top to bottom in the order given; a missing rate (suppressed, or no one in the
-    group) is left blank and a missing interval (detection rates have none) is not drawn.
+    group) is left blank and a missing interval (detection rates have none) is not drawn. The
+    axis runs to 100%, or 5% past the highest rate or interval end above that.
     """
     if not len(groups) == len(rates) == len(lows) == len(highs):
         raise ValueError("groups, rates, lows and highs must be the same length")
-    height = max(2.0, 0.32 * len(groups) + 1.0)
-    fig, ax = _figure(7, height, left=_label_margin(groups))
-    y = list(range(len(groups)))[::-1]
-    ax.barh(y, [(r or 0) * 100 for r in rates], color=FIND)
-    for yi, rate, low, high in zip(y, rates, lows, highs, strict=True):
-        if rate is None or low is None or high is None:
-            continue
-        ax.errorbar(
-            rate * 100,
-            yi,
-            xerr=[[(rate - low) * 100], [(high - rate) * 100]],
-            color=GREY,
-            capsize=3,
-            linewidth=1,
-        )
-    ax.set_yticks(y, labels=list(groups), fontsize=8)
     top = max([100.0] + [(h or r or 0) * 100 for r, h in zip(rates, highs, strict=True)])
-    ax.set_xlim(0, top * 1.05 if top > 100 else 100)
-    ax.set_xlabel("%")
-    ax.set_title(title, fontsize=10, loc="left")
-    for spine in ("top", "right"):
-        ax.spines[spine].set_visible(False)
-    return _svg(fig)
+    x = Linear(0, top * 1.05 if top > 100 else 100, "%", extend=False)
+    plot = Plot(title, x, Bands(groups), width=WIDTH, height=_bar_height(len(groups), 31))
+    plot.hbars([None if r is None else r * 100 for r in rates], FIND)
+    for i, (rate, low, high) in enumerate(zip(rates, lows, highs, strict=True)):
+        if rate is not None and low is not None and high is not None:
+            plot.error_bar(i, low * 100, high * 100, GREY)
+    return plot.svg()
 
 
 def trend_lines(
@@ -168,32 +122,41 @@ def trend_lines(
 
     `ambition` is one share for every series, or a share per series name (drawn in that series'
     colour); a missing value leaves a gap in its line. Period labels are shown as given (dates
-    print as YYYY-MM-DD).
+    print as YYYY-MM-DD), slanted; the legend sits beside the plot, clear of the lines.
     """
     colours = (FIND, TREAT, GREY)
     labels = [str(p) for p in periods]
-    longest = max((len(label) for label in labels), default=0)
-    # Room below for the period labels (at 45 degrees) and right for the legend beside the axes.
-    fig, ax = _figure(8.5, 3.4 + 0.05 * longest, left=0.6, right=2.1,
-                      bottom=0.3 + 0.05 * longest)
-    x = list(range(len(labels)))
-    for index, (name, values) in enumerate(series.items()):
+    for name, values in series.items():
         if len(values) != len(labels):
             raise ValueError(f"series {name!r} has {len(values)} values for {len(labels)} periods")
-        colour = colours[index % len(colours)]
-        points = [float("nan") if v is None else v * 100 for v in values]
-        ax.plot(x, points, color=colour, linewidth=2, marker="o", markersize=3,
-                label=name.replace("_", " "))
-        target = ambition.get(name) if isinstance(ambition, dict) else ambition
+    targets = {
+        name: ambition.get(name) if isinstance(ambition, dict) else ambition for name in series
+    }
+    shown = [v * 100 for values in series.values() for v in values if v is not None]
+    shown += [t * 100 for t in targets.values() if t is not None]
+    lo, hi = min(shown, default=0.0), max(shown, default=100.0)
+    margin = (hi - lo) * 0.05 or 1.0  # room above and below the lines, as a plotting library
+    y = Linear(lo - margin, hi + margin, "%", grid=True) if shown else Linear(0, 100, "%")
+    legend: list[Key] = []
+    for index, name in enumerate(series):
+        colour, target = colours[index % len(colours)], targets[name]
+        legend.append(Key(name.replace("_", " "), colour, "solid"))
+        if target is not None and (isinstance(ambition, dict) or index == 0):
+            legend.append(Key(f"ambition {target:.0%}", colour, "dashed"))
+    plot = Plot(
+        title,
+        Bands(labels, rotate=True, grid=True),
+        y,
+        width=816,
+        height=230,
+        legend=legend,
+        legend_right=True,
+    )
+    for index, (name, values) in enumerate(series.items()):
+        colour, target = colours[index % len(colours)], targets[name]
         if target is not None:
-            ax.axhline(target * 100, color=colour, linewidth=1, linestyle="--",
-                       label=f"ambition {target:.0%}" if isinstance(ambition, dict) or index == 0
-                       else None)
-    ax.set_xticks(x, labels=labels, fontsize=7, rotation=45, ha="right")
-    ax.set_ylabel("%")
-    ax.set_title(title, fontsize=10, loc="left")
-    ax.grid(alpha=0.3)
-    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    for spine in ("top", "right"):
-        ax.spines[spine].set_visible(False)
-    return _svg(fig)
+            plot.hline(target * 100, colour, dash="dashed")
+        plot.line(
+            range(len(labels)), [None if v is None else v * 100 for v in values], colour, dots=True
+        )
+    return plot.svg()

@@ -1,17 +1,15 @@
-"""The simulation report's charts, drawn by matplotlib as inline SVG text.
+"""The simulation report's charts, written as inline SVG by joinedup.drawing.svg_plot.
 
-Why matplotlib through its object API: the report must open offline as one file, and drawing on
-a ``Figure`` with the Agg canvas needs no display and sets no global backend, so importing this
-module changes nothing for the rest of the process.
+Why SVG text of our own: the report must open offline as one file, and these charts (a line per
+scenario, grouped bars per trust) are simple enough to write directly in milliseconds, with no
+plotting library to import and no browser code.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping, Sequence
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+from joinedup.drawing.svg_plot import Bands, Key, Linear, Plot
 
 COLOURS = {"separate": "#768692", "pooled": "#005eb8", "pooled_plus_capacity": "#ed8b00"}
 LABELS = {
@@ -19,49 +17,44 @@ LABELS = {
     "pooled": "pooled lists",
     "pooled_plus_capacity": "pooled + shared sessions",
 }
+WIDTH = 672  # px: 7 inches, as before; the page scales a chart down to its column
+HEIGHT = 200  # px of plot area
 
 
-def _svg(fig: Figure) -> str:
-    FigureCanvasAgg(fig)
-    buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight")
-    text = buffer.getvalue()
-    return text[text.index("<svg") :]
+def _top(series: Mapping[str, Sequence[float]]) -> float:
+    return max((v for values in series.values() for v in values), default=0.0)
+
+
+def _legend(series: Mapping[str, Sequence[float]], mark: str) -> list[Key]:
+    return [Key(LABELS[scenario], COLOURS[scenario], mark) for scenario in series]
 
 
 def lines_by_scenario(
     weeks: Sequence[int], series: Mapping[str, Sequence[float]], ylabel: str, title: str
 ) -> str:
-    """One line per scenario over the weeks of the run."""
-    fig = Figure(figsize=(7, 3.2))
-    ax = fig.add_subplot()
+    """One line per scenario over the weeks of the run, from zero up."""
+    x = Linear(
+        min(weeks, default=0), max(weeks, default=0), "week", extend=False, grid=True, min_step=1
+    )
+    y = Linear(0, _top(series), ylabel, grid=True)
+    plot = Plot(title, x, y, width=WIDTH, height=HEIGHT, legend=_legend(series, "solid"))
     for scenario, values in series.items():
-        ax.plot(weeks, values, color=COLOURS[scenario], linewidth=2, label=LABELS[scenario])
-    ax.set_xlabel("week")
-    ax.set_ylabel(ylabel)
-    ax.set_title(title, fontsize=10, loc="left")
-    ax.set_ylim(bottom=0)
-    ax.grid(alpha=0.3)
-    ax.legend(frameon=False, fontsize=8)
-    for spine in ("top", "right"):
-        ax.spines[spine].set_visible(False)
-    return _svg(fig)
+        plot.line(weeks, values, COLOURS[scenario])
+    return plot.svg()
 
 
 def bars_by_trust(
     trusts: Sequence[str], series: Mapping[str, Sequence[float]], ylabel: str, title: str
 ) -> str:
     """Grouped bars: one group per trust, one bar per scenario."""
-    fig = Figure(figsize=(7, 3.2))
-    ax = fig.add_subplot()
-    width = 0.8 / max(1, len(series))
+    plot = Plot(
+        title,
+        Bands(trusts),
+        Linear(0, _top(series), ylabel),
+        width=WIDTH,
+        height=HEIGHT,
+        legend=_legend(series, "box"),
+    )
     for k, (scenario, values) in enumerate(series.items()):
-        xs = [i + (k - (len(series) - 1) / 2) * width for i in range(len(trusts))]
-        ax.bar(xs, values, width=width, color=COLOURS[scenario], label=LABELS[scenario])
-    ax.set_xticks(range(len(trusts)), labels=list(trusts))
-    ax.set_ylabel(ylabel)
-    ax.set_title(title, fontsize=10, loc="left")
-    ax.legend(frameon=False, fontsize=8)
-    for spine in ("top", "right"):
-        ax.spines[spine].set_visible(False)
-    return _svg(fig)
+        plot.vbars(values, COLOURS[scenario], group=k, groups=max(1, len(series)))
+    return plot.svg()
