@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
+from html import escape
 
 TEXT = "#212b32"
 AXIS = "#4c6272"
@@ -179,7 +179,7 @@ def _text(
         attrs += ' dy="0.35em"'
     if rotate:
         attrs += f' transform="rotate({rotate} {_n(x)} {_n(y)})"'
-    return f"<text {attrs}>{escape(text, {chr(34): '&quot;'})}</text>"
+    return f"<text {attrs}>{escape(text)}</text>"
 
 
 def _line(
