@@ -69,7 +69,9 @@ def generate_encounters(ctx: Context, conditions: Conditions) -> Encounters:
     place = fp.practice_place[pop.practice]
     cell = cell_index(pop)
     sd = rates.scalar("encounter_practice_sd_log")
-    practice_effect = np.exp(rng.normal(-(sd**2) / 2, sd, len(fp.practice_codes)))[pop.practice]
+    practice_effect = ctx.practice_draws.once(
+        "encounters", lambda: np.exp(rng.normal(-(sd**2) / 2, sd, len(fp.practice_codes)))
+    )[pop.practice]
 
     org_codes = list(fp.trusts) + list(fp.community_teams)
     trust_probs = _catchment(ctx, org_codes)
