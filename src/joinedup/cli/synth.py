@@ -116,7 +116,7 @@ def synth_command(
 
     err = Console(stderr=True)
     progress = Progress(
-        TextColumn("{task.description:<14}"),
+        TextColumn("{task.description:<28}"),
         BarColumn(bar_width=30),
         TextColumn("{task.completed}/{task.total}"),
         TimeElapsedColumn(),
@@ -125,8 +125,10 @@ def synth_command(
     )
     task = progress.add_task("starting", total=len(STAGES))
 
-    def show(stage: str) -> None:
-        progress.update(task, description=stage, completed=STAGES.index(stage))
+    def show(message: str) -> None:
+        # A large run names its chunk first ("chunk 2 of 3: diagnoses"); the bar follows the stage.
+        stage = message.rsplit(": ", 1)[-1]
+        progress.update(task, description=message, completed=STAGES.index(stage))
 
     try:
         with user_errors(), progress:

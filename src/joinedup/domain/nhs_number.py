@@ -48,9 +48,7 @@ def valid_mask(numbers: npt.ArrayLike) -> npt.NDArray[np.bool_]:
     """Vectorised `is_valid` over an array of strings (None/NaN count as invalid)."""
     values = np.asarray(numbers, dtype=object)
     out = np.zeros(values.shape[0], dtype=bool)
-    text = np.array(
-        [v if isinstance(v, str) and v.isascii() else "" for v in values], dtype="U10"
-    )
+    text = np.array([v if isinstance(v, str) and v.isascii() else "" for v in values], dtype="U10")
     shaped = np.char.str_len(text) == 10
     shaped &= np.char.isdigit(text)
     if not shaped.any():
@@ -63,10 +61,14 @@ def valid_mask(numbers: npt.ArrayLike) -> npt.NDArray[np.bool_]:
     return out
 
 
-def synthetic_numbers(count: int) -> npt.NDArray[np.str_]:
-    """The first `count` valid NHS numbers of the synthetic range, in increasing order."""
+def synthetic_numbers(count: int, first_body: int = SYNTHETIC_START) -> npt.NDArray[np.str_]:
+    """The first `count` valid NHS numbers of the synthetic range, in increasing order.
+
+    `first_body` (the first nine digits to try) starts further on, to continue a series: pass
+    `next_body` of the numbers already handed out.
+    """
     # About 1 body in 11 has no check digit, so 12/10 of the count is always enough.
-    body = SYNTHETIC_START + np.arange(count * 12 // 10 + 20, dtype=np.int64)
+    body = first_body + np.arange(count * 12 // 10 + 20, dtype=np.int64)
     powers = 10 ** np.arange(8, -1, -1, dtype=np.int64)
     digits = (body[:, None] // powers) % 10
     check = 11 - (digits @ np.array(WEIGHTS, dtype=np.int64)) % 11
@@ -74,6 +76,13 @@ def synthetic_numbers(count: int) -> npt.NDArray[np.str_]:
     usable = check != 10
     numbers = (body[usable] * 10 + check[usable])[:count]
     return numbers.astype("U10")
+
+
+def next_body(numbers: npt.NDArray[np.str_], first_body: int = SYNTHETIC_START) -> int:
+    """Where `synthetic_numbers` continues a series after `numbers` (drawn from `first_body`)."""
+    if numbers.shape[0] == 0:
+        return first_body
+    return int(numbers.astype(np.int64).max()) // 10 + 1
 
 
 ISSUED_RANGES = ((4_000_000_000, 4_999_999_999), (6_000_000_000, 7_999_999_999))

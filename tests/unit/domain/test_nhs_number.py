@@ -48,3 +48,11 @@ def test_synthetic_numbers_are_valid_unique_and_in_the_test_range() -> None:
     assert all(n.startswith("9") for n in numbers)
     assert nhs_number.valid_mask(list(numbers)).all()
     assert numbers[0] == "9000000009"
+
+
+def test_synthetic_numbers_continue_a_series_without_repeats() -> None:
+    whole = nhs_number.synthetic_numbers(5000)
+    first = nhs_number.synthetic_numbers(1234)
+    rest = nhs_number.synthetic_numbers(5000 - 1234, nhs_number.next_body(first[::-1]))
+    assert [*first, *rest] == list(whole)
+    assert nhs_number.next_body(first[:0], 901) == 901  # nothing handed out: start unchanged

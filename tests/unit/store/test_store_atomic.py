@@ -18,6 +18,7 @@ from joinedup.store.atomic import (
     publish,
     reserve,
     sibling,
+    spill_folder,
     sweep,
 )
 from joinedup.store.errors import LoadError
@@ -118,9 +119,12 @@ def test_check_rejects_refuses_folders_pipes_and_the_database_itself(tmp_path: P
     db = tmp_path / "ics.duckdb"
     check_rejects(tmp_path / "ics.rejects.csv", db)
     os.mkfifo(tmp_path / "pipe.csv")
-    for rejects, message in ((tmp_path, "is a folder"), (tmp_path / "pipe.csv", "not a regular"),
-                             (db, "must be different files"),
-                             (tmp_path / "no" / "r.csv", "folder .* does not exist")):
+    for rejects, message in (
+        (tmp_path, "is a folder"),
+        (tmp_path / "pipe.csv", "not a regular"),
+        (db, "must be different files"),
+        (tmp_path / "no" / "r.csv", "folder .* does not exist"),
+    ):
         with pytest.raises(LoadError, match=message):
             check_rejects(rejects, db)
 
@@ -139,6 +143,27 @@ def test_create_database_names_the_folder_it_cannot_write(tmp_path: Path) -> Non
         create_database(Path("/proc/x.duckdb"))
 
 
+def test_a_new_database_spills_beside_itself_rather_than_fail(tmp_path: Path) -> None:
+    db = tmp_path / "new.duckdb"
+    con = create_database(db)
+    settings = dict(
+        con.execute(
+            "SELECT name, value FROM duckdb_settings() "
+            "WHERE name IN ('temp_directory', 'preserve_insertion_order')"
+        ).fetchall()
+    )
+    assert settings == {"temp_directory": str(spill_folder(db)), "preserve_insertion_order": "true"}
+    con.execute("SET memory_limit = '100MB'")  # a load of 57 M patients, in miniature
+    con.execute("CREATE TEMP TABLE big AS SELECT md5(range::VARCHAR) AS h FROM range(3000000)")
+    spilled = sum(f.stat().st_size for f in spill_folder(db).iterdir())
+    assert spilled > 0
+    row = con.execute("SELECT count(*) FROM (SELECT h FROM big ORDER BY h)").fetchone()
+    assert row == (3_000_000,)
+    con.close()
+    discard(db)
+    assert not spill_folder(db).exists()
+
+
 def ended_pid() -> int:
     """The id of a process that has finished (and so cannot be holding a file)."""
     child = subprocess.Popen([sys.executable, "-c", "pass"])
@@ -150,9 +175,14 @@ def test_sweep_removes_what_killed_loads_left_and_nothing_else(tmp_path: Path) -
     target = tmp_path / "ics.duckdb"
     dead = ended_pid()
     ours = sibling(target, "loading")
-    left = [p.with_name(p.name.replace(f"-{os.getpid()}-", f"-{dead}-")) for p in (
-        sibling(target, "loading"), sibling(target, "importing"),
-        sibling(tmp_path / "ics.rejects.csv", "writing"))]
+    left = [
+        p.with_name(p.name.replace(f"-{os.getpid()}-", f"-{dead}-"))
+        for p in (
+            sibling(target, "loading"),
+            sibling(target, "importing"),
+            sibling(tmp_path / "ics.rejects.csv", "writing"),
+        )
+    ]
     wal = left[0].with_name(left[0].name + ".wal")
     spill = left[0].with_name(left[0].name + ".tmp")
     other = sibling(tmp_path / "other.duckdb", "loading")

@@ -124,13 +124,21 @@ def window(pop: Population, days: int, lo: int, hi: int) -> tuple[IntArray, IntA
     return first, end
 
 
-def block_rng(seed: int, lo: int) -> np.random.Generator:
-    return np.random.default_rng([seed, zlib.crc32(b"background"), lo])
+def block_rng(seed: int, lo: int, chunk: int = 0) -> np.random.Generator:
+    """The stream of the block starting at `lo` in chunk `chunk` (0-based; chunks.py).
+
+    The first chunk's streams are those of an unchunked run; later chunks add their number
+    (never 0, which SeedSequence would treat as absent).
+    """
+    key = [seed, zlib.crc32(b"background"), lo]
+    return np.random.default_rng(key if chunk == 0 else [*key, chunk])
 
 
-def generate_block(bg: BackgroundRates, pop: Population, seed: int, lo: int, hi: int) -> Block:
+def generate_block(
+    bg: BackgroundRates, pop: Population, seed: int, lo: int, hi: int, chunk: int = 0
+) -> Block:
     """The background of patients ``lo .. hi - 1``, from that block's own random stream."""
-    rng = block_rng(seed, lo)
+    rng = block_rng(seed, lo, chunk)
     first, last = window(pop, bg.window_days, lo, hi)
     years = np.maximum(last - first + 1, 0) / dates.DAYS_PER_YEAR
     sex, age = pop.sex[lo:hi], np.minimum(pop.age[lo:hi], MAX_AGE)
@@ -183,4 +191,3 @@ def _distinct(patient: IntArray, day: IntArray, code: IntArray) -> tuple[IntArra
 def blocks(n: int) -> list[tuple[int, int]]:
     """The (lo, hi) patient ranges of a population of `n`, BLOCK at a time."""
     return [(lo, min(lo + BLOCK, n)) for lo in range(0, n, BLOCK)]
-

@@ -36,6 +36,7 @@ from joinedup.sources.synthetic.sampling import (
     marginal_preserving,
     practice_shares,
 )
+from joinedup.sources.synthetic.scenario import Trend
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -212,7 +213,9 @@ def _hypertension_diagnosed(rng: np.random.Generator, ctx: Context) -> BoolArray
     pop = ctx.population
     share = ctx.rates.by_age("hypertension_diagnosis", "diagnosed_share")
     sd = ctx.rates.scalar("hyp_diagnosis_practice_sd_logit")
-    effect = rng.normal(0.0, sd, len(ctx.footprint.practice_codes))
+    effect = ctx.practice_draws.once(
+        "hypertension_diagnosed", lambda: rng.normal(0.0, sd, len(ctx.footprint.practice_codes))
+    )
     base = logit(share[pop.sex, np.minimum(pop.age, MAX_AGE)])
     return rng.random(len(pop)) < expit(base + effect[pop.practice])
 
@@ -260,14 +263,18 @@ def _af_records(
     n = len(pop)
     n_practices = len(ctx.footprint.practice_codes)
     true_per_practice = np.bincount(pop.practice[af_true], minlength=n_practices).astype(float)
-    share = practice_shares(
-        rng,
-        rates.scalar("af_register_share_mean"),
-        rates.scalar("af_register_practice_sd_logit"),
-        practice_offsets(rates, "af_detection", p_quintile),
-        true_per_practice,
-    )
-    detection = ctx.change.trend("af_register", share, true_per_practice)
+
+    def draw() -> Trend:
+        share = practice_shares(
+            rng,
+            rates.scalar("af_register_share_mean"),
+            rates.scalar("af_register_practice_sd_logit"),
+            practice_offsets(rates, "af_detection", p_quintile),
+            true_per_practice,
+        )
+        return ctx.change.trend("af_register", share, true_per_practice)
+
+    detection = ctx.practice_draws.once("af_register", draw)
     # Today's share for the currently registered; the share at their last day for the rest.
     register = af_true & (rng.random(n) < detection.at(pop.practice, pop.end))
 

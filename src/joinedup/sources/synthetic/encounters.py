@@ -69,7 +69,9 @@ def generate_encounters(ctx: Context, conditions: Conditions) -> Encounters:
     place = fp.practice_place[pop.practice]
     cell = cell_index(pop)
     sd = rates.scalar("encounter_practice_sd_log")
-    practice_effect = np.exp(rng.normal(-(sd**2) / 2, sd, len(fp.practice_codes)))[pop.practice]
+    practice_effect = ctx.practice_draws.once(
+        "encounters", lambda: np.exp(rng.normal(-(sd**2) / 2, sd, len(fp.practice_codes)))
+    )[pop.practice]
 
     org_codes = list(fp.trusts) + list(fp.community_teams)
     trust_probs = _catchment(ctx, org_codes)
@@ -170,7 +172,9 @@ def _times(
         death = pop.end[owner]
         # Died in hospital: the stay ends on the day of death. Still in on the reference date: open.
         end = np.where(died & (end_day >= death), np.maximum(death * DAY + 23 * HOUR, start), end)
-        end = np.where(~died & (end_day > ctx.reference), NO_TIME, end)
+        # (By the end time's own day: a day case begun at 23:59 on the reference date ends at
+        # midnight after it, and so is still open then.)
+        end = np.where(~died & (end // DAY > ctx.reference), NO_TIME, end)
         return start, end
     if kind == "ae_attendance":
         hours = np.minimum(rng.exponential(rates.scalar("ae_mean_hours"), n), 23)

@@ -141,14 +141,18 @@ def _anticoagulants(ctx: Context, rng: np.random.Generator, c: Conditions) -> Bo
     n_practices = len(ctx.footprint.practice_codes)
     eligible = c.af_register & (c.score >= 2)
     weights = np.bincount(pop.practice[eligible], minlength=n_practices).astype(float)
-    share = practice_shares(
-        rng,
-        rates.scalar("oac_treated_mean"),
-        rates.scalar("oac_practice_sd_logit"),
-        practice_offsets(rates, "oac_treated", practice_quintile(pop, n_practices)),
-        weights,
-    )
-    trend = ctx.change.trend("oac_treated", share, weights)
+
+    def draw() -> Trend:
+        share = practice_shares(
+            rng,
+            rates.scalar("oac_treated_mean"),
+            rates.scalar("oac_practice_sd_logit"),
+            practice_offsets(rates, "oac_treated", practice_quintile(pop, n_practices)),
+            weights,
+        )
+        return ctx.change.trend("oac_treated", share, weights)
+
+    trend = ctx.practice_draws.once("oac_treated", draw)
     u = rng.random(n)
     # Eligible patients' draws are stratified among those whose practices move alike, so the
     # treated share at every date is close to the scenario's even in a small footprint.
@@ -180,7 +184,12 @@ def _anticoagulants(ctx: Context, rng: np.random.Generator, c: Conditions) -> Bo
     earliest = np.maximum(ctx.change.history_start, pop.birth[steady])
     earliest = np.where(c.af_coded[steady], np.maximum(earliest, c.af_day[steady]), earliest)
     course_issues(
-        ctx, rng, steady, product[steady], earliest, pop.end[steady],
+        ctx,
+        rng,
+        steady,
+        product[steady],
+        earliest,
+        pop.end[steady],
         earliest <= ctx.change.history_start,
     )
     _eligible_courses(ctx, rng, c, patients, u[patients], trend, product)
@@ -266,7 +275,13 @@ def _eligible_courses(
     starts = np.concatenate([current_start[on_end], past_start[stopped]])
     stops = np.concatenate([end[on_end], past_stop[stopped]])
     course_issues(
-        ctx, rng, who[rows], product[who[rows]], starts, stops, starts <= history,
+        ctx,
+        rng,
+        who[rows],
+        product[who[rows]],
+        starts,
+        stops,
+        starts <= history,
     )
 
 

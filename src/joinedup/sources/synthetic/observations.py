@@ -83,12 +83,15 @@ def _blood_pressure(ctx: Context, conditions: Conditions) -> None:
     # Diagnosed: the latest reading within 12 months decides control.
     diagnosed = np.flatnonzero(conditions.hypertension_register)
     n_practices = len(ctx.footprint.practice_codes)
-    control = practice_shares(
-        rng,
-        rates.scalar("hyp_control_mean"),
-        rates.scalar("hyp_control_practice_sd_logit"),
-        practice_offsets(rates, "hypertension_control", practice_quintile(pop, n_practices)),
-        np.bincount(pop.practice[diagnosed], minlength=n_practices).astype(float),
+    control = ctx.practice_draws.once(
+        "hypertension_control",
+        lambda: practice_shares(
+            rng,
+            rates.scalar("hyp_control_mean"),
+            rates.scalar("hyp_control_practice_sd_logit"),
+            practice_offsets(rates, "hypertension_control", practice_quintile(pop, n_practices)),
+            np.bincount(pop.practice[diagnosed], minlength=n_practices).astype(float),
+        ),
     )
     recent = rng.random(diagnosed.shape[0]) < rates.scalar("hyp_bp_recorded_12m")
     who = diagnosed[recent]

@@ -21,9 +21,10 @@ import numpy as np
 import numpy.typing as npt
 
 from joinedup.domain.contract import ETHNICITIES
-from joinedup.domain.nhs_number import synthetic_numbers
+from joinedup.domain.nhs_number import SYNTHETIC_START, synthetic_numbers
 from joinedup.domain.parameters import ParameterError
 from joinedup.sources.synthetic import dates
+from joinedup.sources.synthetic.chunks import PracticeDraws
 from joinedup.sources.synthetic.footprint import Footprint, read_csv
 from joinedup.sources.synthetic.rates import MAX_AGE, Rates
 from joinedup.sources.synthetic.sampling import expand, grouped_choice
@@ -121,9 +122,20 @@ def band_rate(table: FloatArray) -> FloatArray:
 
 
 def generate_population(
-    footprint: Footprint, rates: Rates, rng: np.random.Generator, reference: int
+    footprint: Footprint,
+    rates: Rates,
+    rng: np.random.Generator,
+    reference: int,
+    *,
+    practice_draws: PracticeDraws | None = None,
+    first_body: int = SYNTHETIC_START,
 ) -> Population:
-    """Draw every patient (current, moved away, died) for the footprint."""
+    """Draw every patient (current, moved away, died) for the footprint.
+
+    `practice_draws` shares the practice-level draws with the run's other chunks; NHS numbers
+    start at `first_body` (chunks.py), so chunks after the first do not repeat numbers.
+    """
+    draws = practice_draws or PracticeDraws()
     weights = practice_age_weights(rates, footprint.share_65plus, footprint.list_size)
     female = band_rate(rates.by_age("sex_by_age", "female_share"))[FEMALE]
     qx = band_rate(rates.by_age("mortality", "annual_death_probability"))
@@ -179,11 +191,11 @@ def generate_population(
     kernel_sd = rates.scalar("practice_deprivation_kernel_sd")
     lsoa, lsoa_codes, decile = _areas(rng, footprint, practice, kernel_sd)
     ethnicity = _ethnicity(rng, rates, footprint, practice, decile)
-    opted_out = _opt_out(rng, rates, practice, sex, age, len(footprint.practice_codes))
+    opted_out = _opt_out(rng, rates, practice, sex, age, len(footprint.practice_codes), draws)
 
     shuffled = rng.permutation(n)
     order = shuffled[np.argsort(practice[shuffled], kind="stable")]
-    numbers = synthetic_numbers(n)[rng.permutation(n)]
+    numbers = synthetic_numbers(n, first_body)[rng.permutation(n)]
     return Population(
         practice=practice[order],
         sex=sex[order],
@@ -300,9 +312,10 @@ def _opt_out(
     sex: IntArray,
     age: IntArray,
     n_practices: int,
+    draws: PracticeDraws,
 ) -> BoolArray:
     """National data opt-out by age and sex, with practices varying around it."""
     rate = rates.by_age("opt_out", "rate")[sex, np.minimum(age, MAX_AGE)]
     sd = rates.scalar("opt_out_practice_sd_log")
-    multiplier = np.exp(rng.normal(-(sd**2) / 2, sd, n_practices))
+    multiplier = draws.once("opt_out", lambda: np.exp(rng.normal(-(sd**2) / 2, sd, n_practices)))
     return rng.random(practice.shape[0]) < np.clip(rate * multiplier[practice], 0, 0.5)

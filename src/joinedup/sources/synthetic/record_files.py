@@ -5,13 +5,15 @@ a year, too many to hold at once. The programme rows (a few million) are sorted 
 each block of patients (``background.BLOCK``), the block's programme rows and its freshly drawn
 background go into each of the three files together, sorted by patient then time, and are let go.
 Memory stays at one block's rows whatever the population. Encounter ids run on from block to
-block, so they number the whole file in order as before.
+block, and from chunk to chunk when a large run is generated in chunks (chunks.py): the files
+stay open and each chunk is appended, so they number the whole file in order as before.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -65,48 +67,73 @@ def _sorted(patient: IntArray, time: IntArray, *columns: npt.NDArray[np.generic]
     return Sorted(patient[o], tuple(c[o] for c in (time, *columns)))
 
 
-def write_records(
-    ctx: Context, enc: Encounters, out: Path, background: BackgroundRates | None
-) -> dict[str, Written]:
-    """Write clinical_events, medications and encounters to `out`; background when given."""
-    snomed = ctx.codes.vocabularies[CodeSystem.SNOMED_CT]
-    dmd = ctx.codes.vocabularies[CodeSystem.DMD]
-    snomed_map = dmd_map = np.zeros(0, dtype=np.int64)
-    if background is not None:
-        snomed_map = np.array([snomed.add(c) for c in background.snomed.codes], dtype=np.int64)
-        dmd_map = np.array([dmd.add(c) for c in background.dmd.codes], dtype=np.int64)
-    first_practice = len(enc.org_codes)  # practices follow the trusts and teams
-    org_codes = enc.org_codes + list(ctx.footprint.practice_codes)
-    visit_kind = KINDS.index("gp_consultation")
-    pop = ctx.population
+class RecordFiles:
+    """clinical_events, medications and encounters, open while chunk after chunk is appended.
 
-    events = _sorted(*ctx.events.arrays())
-    e_patient, e_day, e_code, _ = ctx.medications.arrays()
-    medicines = _sorted(e_patient, e_day, e_code)
-    visits = _sorted(enc.patient, enc.start // MINUTE, enc.start, enc.org, enc.kind, enc.end,
-                     enc.code)
-    files = {
-        "clinical_events": TableFile(out / "clinical_events.parquet", CLINICAL_EVENTS),
-        "medications": TableFile(out / "medications.parquet", MEDICATIONS),
-        "encounters": TableFile(out / "encounters.parquet", ENCOUNTERS),
-    }
-    try:
-        next_id = 1
+    Each chunk's patients are numbered on from the chunk before (`first_patient`) and its
+    encounters from the last encounter id, so the files read as one run in patient order.
+    """
+
+    def __init__(self, out: Path, background: BackgroundRates | None) -> None:
+        self.background = background
+        self.next_encounter = 1
+        self.files = {
+            "clinical_events": TableFile(out / "clinical_events.parquet", CLINICAL_EVENTS),
+            "medications": TableFile(out / "medications.parquet", MEDICATIONS),
+            "encounters": TableFile(out / "encounters.parquet", ENCOUNTERS),
+        }
+
+    def append(self, ctx: Context, enc: Encounters, first_patient: int = 1) -> None:
+        """Write one chunk's rows, with its background when the run has one."""
+        background, files = self.background, self.files
+        snomed = ctx.codes.vocabularies[CodeSystem.SNOMED_CT]
+        dmd = ctx.codes.vocabularies[CodeSystem.DMD]
+        snomed_map = dmd_map = np.zeros(0, dtype=np.int64)
+        if background is not None:
+            snomed_map = np.array([snomed.add(c) for c in background.snomed.codes], dtype=np.int64)
+            dmd_map = np.array([dmd.add(c) for c in background.dmd.codes], dtype=np.int64)
+        first_practice = len(enc.org_codes)  # practices follow the trusts and teams
+        org_codes = enc.org_codes + list(ctx.footprint.practice_codes)
+        visit_kind = KINDS.index("gp_consultation")
+        pop = ctx.population
+
+        events = _sorted(*ctx.events.arrays())
+        e_patient, e_day, e_code, _ = ctx.medications.arrays()
+        medicines = _sorted(e_patient, e_day, e_code)
+        visits = _sorted(
+            enc.patient, enc.start // MINUTE, enc.start, enc.org, enc.kind, enc.end, enc.code
+        )
         for lo, hi in blocks(len(pop)):
-            bg = None if background is None else generate_block(background, pop, ctx.seed, lo, hi)
-            files["clinical_events"].write(_events(events.between(lo, hi), bg, snomed_map,
-                                                   snomed.codes))
-            files["medications"].write(_medicines(medicines.between(lo, hi), bg, dmd_map,
-                                                  dmd.codes))
-            piece = _encounters(visits.between(lo, hi), bg, background, org_codes, visit_kind,
-                                pop.practice, first_practice)
-            files["encounters"].write(encounters_table(piece, next_id, snomed.codes))
-            next_id += len(piece)
-        return {name: Written(f.rows, f.path, f.close()) for name, f in files.items()}
-    except BaseException:
-        for f in files.values():
+            bg = None
+            if background is not None:
+                bg = generate_block(background, pop, ctx.seed, lo, hi, ctx.chunk)
+            files["clinical_events"].write(
+                _events(events.between(lo, hi), bg, snomed_map, snomed.codes, first_patient)
+            )
+            files["medications"].write(
+                _medicines(medicines.between(lo, hi), bg, dmd_map, dmd.codes, first_patient)
+            )
+            piece = _encounters(
+                visits.between(lo, hi),
+                bg,
+                background,
+                org_codes,
+                visit_kind,
+                pop.practice,
+                first_practice,
+            )
+            files["encounters"].write(
+                encounters_table(piece, self.next_encounter, snomed.codes, first_patient)
+            )
+            self.next_encounter += len(piece)
+
+    def close(self) -> dict[str, Written]:
+        """Finish the three files; their rows, paths and digests."""
+        return {name: Written(f.rows, f.path, f.close()) for name, f in self.files.items()}
+
+    def abandon(self) -> None:
+        for f in self.files.values():
             f.abandon()
-        raise
 
 
 def _merge(
@@ -121,26 +148,32 @@ def _merge(
 
 
 def _events(
-    prog: tuple[npt.NDArray[np.generic], ...], bg: Block | None, codes: IntArray,
+    prog: tuple[npt.NDArray[np.generic], ...],
+    bg: Block | None,
+    codes: IntArray,
     vocabulary: list[str],
+    first_patient: int,
 ) -> pa.Table:
     extra: tuple[npt.NDArray[np.generic], ...] = ()
     if bg is not None:
         n = bg.event_patient.shape[0]
         extra = (bg.event_patient, bg.event_day, codes[bg.event_code], np.full(n, np.nan))
-    patient, day, code, value = _merge(prog, extra)
-    return events_table(patient, day, code, value, vocabulary)  # type: ignore[arg-type]
+    merged = cast(tuple[IntArray, IntArray, IntArray, FloatArray], _merge(prog, extra))
+    return events_table(*merged, vocabulary, first_patient)
 
 
 def _medicines(
-    prog: tuple[npt.NDArray[np.generic], ...], bg: Block | None, codes: IntArray,
+    prog: tuple[npt.NDArray[np.generic], ...],
+    bg: Block | None,
+    codes: IntArray,
     vocabulary: list[str],
+    first_patient: int,
 ) -> pa.Table:
     extra: tuple[npt.NDArray[np.generic], ...] = ()
     if bg is not None:
         extra = (bg.item_patient, bg.item_day, codes[bg.item_code])
-    patient, day, code = _merge(prog, extra)
-    return medications_table(patient, day, code, vocabulary)  # type: ignore[arg-type]
+    merged = cast(tuple[IntArray, IntArray, IntArray], _merge(prog, extra))
+    return medications_table(*merged, vocabulary, first_patient)
 
 
 def _encounters(
@@ -156,7 +189,14 @@ def _encounters(
     if bg is not None and rates is not None:
         who, began = bg.visit_patient, bg.visit_start
         n = who.shape[0]
-        extra = (who, began // MINUTE, began, first_practice + practice[who],
-                 np.full(n, visit_kind), began + rates.consultation_us, np.full(n, -1))
+        extra = (
+            who,
+            began // MINUTE,
+            began,
+            first_practice + practice[who],
+            np.full(n, visit_kind),
+            began + rates.consultation_us,
+            np.full(n, -1),
+        )
     patient, _minute, start, org, kind, end, code = _merge(prog, extra)
     return Encounters(patient, org, kind, start, end, code, org_codes)  # type: ignore[arg-type]

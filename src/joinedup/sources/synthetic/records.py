@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from joinedup.sources.synthetic.chunks import PracticeDraws, stream_name
 from joinedup.sources.synthetic.codes import CodeBook
 from joinedup.sources.synthetic.footprint import Footprint
 from joinedup.sources.synthetic.population import Population
@@ -66,7 +67,11 @@ class Rows:
 
 @dataclass
 class Context:
-    """What the record stages share: population, rates, codes, the scenario and output buffers."""
+    """What the record stages share: population, rates, codes, the scenario and output buffers.
+
+    `chunk` (0-based) names this chunk's random streams; `practice_draws` holds the
+    practice-level draws every chunk of a run shares (chunks.py).
+    """
 
     footprint: Footprint
     rates: Rates
@@ -75,11 +80,13 @@ class Context:
     reference: int  # day number of the reference date
     seed: int
     change: Change
+    chunk: int = 0
+    practice_draws: PracticeDraws = field(default_factory=PracticeDraws)
     events: Rows = field(default_factory=Rows)
     medications: Rows = field(default_factory=Rows)
 
     def rng(self, stage: str) -> np.random.Generator:
-        return stage_rng(self.seed, stage)
+        return stage_rng(self.seed, stream_name(stage, self.chunk))
 
 
 def stage_rng(seed: int, stage: str) -> np.random.Generator:

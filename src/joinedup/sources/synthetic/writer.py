@@ -74,11 +74,14 @@ def organisations_table(rows: list[dict[str, object]]) -> pa.Table:
     return pa.Table.from_pydict(columns, schema=schema(ORGANISATIONS))
 
 
-def patients_table(pop: Population, practice_codes: Sequence[str]) -> pa.Table:
+def patients_table(
+    pop: Population, practice_codes: Sequence[str], first_patient: int = 1
+) -> pa.Table:
+    """Patients numbered from `first_patient` (a later chunk's run on from the one before)."""
     current = pop.status == CURRENT
     alive = pop.status != DIED
     columns = [
-        pa.array(pop.patient_id),
+        pa.array(pop.patient_id + (first_patient - 1)),
         pa.array(pop.nhs_number, type=pa.string()),
         day_array(pop.birth),
         labels(pop.sex, SEXES),
@@ -110,12 +113,20 @@ def order(patient: IntArray, time: IntArray) -> IntArray:
 
 
 def events_table(
-    patient: IntArray, day: IntArray, code: IntArray, value: FloatArray, vocabulary: Sequence[str]
+    patient: IntArray,
+    day: IntArray,
+    code: IntArray,
+    value: FloatArray,
+    vocabulary: Sequence[str],
+    first_patient: int = 1,
 ) -> pa.Table:
-    """Clinical events from 0-based patient indices and vocabulary indices, in the given order."""
+    """Clinical events from 0-based patient indices and vocabulary indices, in the given order.
+
+    Index 0 is patient `first_patient` (as for every table below).
+    """
     missing = np.isnan(value)
     columns = [
-        pa.array(patient + 1),
+        pa.array(patient + first_patient),
         day_array(day),
         labels(code, vocabulary),
         pa.array(np.where(missing, 0.0, value), mask=missing),
@@ -124,18 +135,24 @@ def events_table(
 
 
 def medications_table(
-    patient: IntArray, day: IntArray, code: IntArray, vocabulary: Sequence[str]
+    patient: IntArray,
+    day: IntArray,
+    code: IntArray,
+    vocabulary: Sequence[str],
+    first_patient: int = 1,
 ) -> pa.Table:
-    columns = [pa.array(patient + 1), day_array(day), labels(code, vocabulary)]
+    columns = [pa.array(patient + first_patient), day_array(day), labels(code, vocabulary)]
     return pa.Table.from_arrays(columns, schema=schema(MEDICATIONS))
 
 
-def encounters_table(enc: Encounters, first_id: int, vocabulary: Sequence[str]) -> pa.Table:
+def encounters_table(
+    enc: Encounters, first_id: int, vocabulary: Sequence[str], first_patient: int = 1
+) -> pa.Table:
     """Encounters in the given order, numbered from `first_id`."""
     open_ = enc.end == NO_TIME
     columns = [
         pa.array(np.arange(first_id, first_id + len(enc), dtype=np.int64)),
-        pa.array(enc.patient + 1),
+        pa.array(enc.patient + first_patient),
         labels(enc.org, enc.org_codes),
         labels(enc.kind, KINDS),
         pa.array(enc.start, type=pa.timestamp("us")),
