@@ -180,9 +180,9 @@ def write_aggregates(
             _carry_over(con, previous, build.part)
             create_load_log(con, target)
             record_load(con, source, today or date.today(), build.counts)
-            con.execute(
+            con.execute(  # straight to our temporary sibling, as export_rejects does
                 f"COPY (SELECT * FROM main.rejects ORDER BY rowid) TO {literal(rejects_tmp)} "
-                "(FORMAT csv, HEADER true, DELIMITER ',')"
+                "(FORMAT csv, HEADER true, DELIMITER ',', USE_TMP_FILE false)"
             )
             con.execute("CHECKPOINT")
         finally:

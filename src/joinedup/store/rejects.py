@@ -32,9 +32,13 @@ def create_rejects_table(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def export_rejects(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Write the rejects table to CSV (header always, even with no rows), in load order."""
+    """Write the rejects table to CSV (header always, even with no rows), in load order.
+
+    `path` is already a temporary sibling that the load renames into place, so DuckDB is told
+    not to write through a `tmp_` file of its own: a load killed mid-copy would leave that one
+    where `atomic.sweep` does not look."""
     order = " ".join(f"WHEN {literal(t.name)} THEN {i}" for i, t in enumerate(TABLES))
     con.execute(
         f"COPY (SELECT * FROM main.rejects ORDER BY CASE table_name {order} END, row_number) "
-        f"TO {literal(path)} (FORMAT csv, HEADER true, DELIMITER ',')"
+        f"TO {literal(path)} (FORMAT csv, HEADER true, DELIMITER ',', USE_TMP_FILE false)"
     )
