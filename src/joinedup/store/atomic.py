@@ -86,7 +86,7 @@ def create_database(path: Path) -> duckdb.DuckDBPyConnection:
 
     A load bigger than memory spills to disk rather than fail. DuckDB does that by itself:
     beyond its memory_limit (80% of the machine's memory by default) it writes to its
-    temp_directory. A 10 M patient store (104 M rows) loads at a peak of 13.4 GiB, and in about
+    temp_directory. A 10 M patient store (104 M rows) loads at a peak of 13.0 GiB, and in about
     the same time at 3.4 GiB when the limit is 3.3 GB (the default's share at all England's 57 M),
     so the defaults keep 57 M within 24 GiB. The spill folder is set here, beside the new
     database, because that is where `discard` and `sweep` clean up after a failed or killed

@@ -27,8 +27,8 @@ T = TypeVar("T")
 CHUNK_PATIENTS = 4_000_000
 """Most registered patients generated at once. Above the default footprint (2.6 M), so the
 default run and every test store is one chunk and byte-identical to an unchunked run. Memory is
-about 1.3 GiB per million registered patients (10 M in three chunks of 3.3 M peaked at 4.3 GiB),
-so a full chunk needs an estimated 5-6 GiB, well within a 24 GiB machine."""
+about 1.3 GiB per million registered patients of a chunk (10 M in chunks of 3.3 M peaked at
+4.2 GiB, 57 M in chunks of 3.8 M at 4.8 GiB), well within a 24 GiB machine."""
 
 
 def split_list_sizes(list_size: IntArray, chunk_patients: int) -> list[IntArray]:
