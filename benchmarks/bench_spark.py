@@ -3,7 +3,7 @@
 Issue 13, item 7's Spark line: `run af` at 2.6 M synthetic patients on Spark in local mode on
 this machine, beside the same run on the embedded DuckDB default. Run from the repository root:
 
-    .venv/bin/python benchmarks/bench_spark.py --patients 2600000 --record
+    .venv/bin/python benchmarks/bench_spark.py --patients 2600000 [--density realistic] --record
     .venv/bin/python benchmarks/bench_spark.py --patients 300000
 
 It reuses bench_run_af.py's loaded store for the same size and seed (building it if missing)
@@ -36,7 +36,7 @@ from harness import machine, measure, record
 
 from joinedup.app.run import RunOptions, run_programme
 from joinedup.app.store import EngineChoice
-from joinedup.sources.synthetic.defaults import DEFAULT_REFERENCE_DATE
+from joinedup.sources.synthetic.defaults import DEFAULT_REFERENCE_DATE, DENSITIES
 
 STEPS: tuple[tuple[str, str, str, str], ...] = (
     # (key, label, engine, input)
@@ -97,10 +97,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, default=300_000)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--density", choices=DENSITIES, default="programme",
+                        help="synthetic record density of the store (default: programme; Spark "
+                             "local mode on two cores takes minutes a million rows)")
     parser.add_argument("--record", action="store_true", help="write results and RESULTS.md")
     args = parser.parse_args(argv)
 
-    folder = work_folder(args.patients, args.seed, fresh=False)
+    folder = work_folder(args.patients, args.seed, fresh=False, density=args.density)
     store = folder / "store.duckdb"
     parquet = folder / "parquet"
     if not (parquet / "patients.parquet").is_file():
@@ -112,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     ref = DEFAULT_REFERENCE_DATE.isoformat()
     inputs = {"store": str(store), "parquet": str(parquet)}
     master = os.environ.get("JOINEDUP_SPARK_MASTER", "local[*]")
-    print(f"run af: {args.patients:,} patients (seed {args.seed}), Spark master {master}")
+    print(f"run af: {args.patients:,} patients (seed {args.seed}, {args.density} density), "
+          f"Spark master {master}")
 
     results: dict[str, dict[str, Any]] = {}
     for key, label, engine, source in STEPS:
@@ -132,10 +136,13 @@ def main(argv: list[str] | None = None) -> int:
     print("\n" + ("all three give identical counts" if not problems else
                   "DISAGREE:\n" + "\n".join(problems)))
     if args.record:
-        name = f"spark_run_af_{args.patients}"
+        # Results at programme density (the records before realistic density) keep their names.
+        suffix = "" if args.density == "programme" else f"_{args.density}"
+        name = f"spark_run_af_{args.patients}{suffix}"
         steps = {k: {key: v for key, v in r.items() if key != "practices"}
                  for k, r in results.items()}
         path = record(name, {"patients": args.patients, "seed": args.seed,
+                             "density": args.density,
                              "reference_date": ref, "master": master,
                              "practices": len(reference), "agree": not problems,
                              "differences": problems, "steps": steps})
@@ -175,7 +182,8 @@ def section(
         f"{spec['memory_gib']} GiB, Python {spec['python']}, Spark master `{master}` with "
         f"joinedup's settings (engines/spark.py; Spark's own defaults otherwise, so a 1 GiB "
         f"driver heap); load average {load:.1f} at the end. Command: `.venv/bin/python "
-        f"benchmarks/bench_spark.py --patients {args.patients} --seed {args.seed} --record` "
+        f"benchmarks/bench_spark.py --patients {args.patients} --seed {args.seed} "
+        f"--density {args.density} --record` "
         f"(raw numbers: `results/{raw_name}`). Each step runs alone in a fresh interpreter; "
         "set-up is the time until counting starts (Spark: JVM and session start, and for (ii) "
         "the Parquet copy of the store)."
