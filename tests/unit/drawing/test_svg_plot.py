@@ -3,40 +3,10 @@ values, escaped text, and the same bytes for the same input."""
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
-
 import pytest
+from svg_reading import SVG, parse, rects, tick_x, tick_y
 
 from joinedup.drawing.svg_plot import Bands, Key, Linear, Plot, nice_ticks, tick_label
-
-SVG = "{http://www.w3.org/2000/svg}"
-
-
-def parse(svg: str) -> ET.Element:
-    return ET.fromstring(svg)
-
-
-def tick_x(root: ET.Element, label: str) -> float:
-    """Where the x-axis tick labelled `label` sits (its label is centred on it)."""
-    [text] = [
-        t for t in root.iter(f"{SVG}text") if t.text == label and t.get("text-anchor") == "middle"
-    ]
-    return float(text.get("x", "nan"))
-
-
-def tick_y(root: ET.Element, label: str) -> float:
-    [text] = [
-        t for t in root.iter(f"{SVG}text") if t.text == label and t.get("text-anchor") == "end"
-    ]
-    return float(text.get("y", "nan"))
-
-
-def rects(root: ET.Element, colour: str) -> list[dict[str, float]]:
-    return [
-        {k: float(r.get(k, "nan")) for k in ("x", "y", "width", "height")}
-        for r in root.iter(f"{SVG}rect")
-        if r.get("fill") == colour
-    ]
 
 
 def test_nice_ticks_for_hand_worked_ranges() -> None:

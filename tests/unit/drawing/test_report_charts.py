@@ -7,27 +7,11 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
+from svg_reading import SVG, rects, tick_x
 
 from joinedup.outputs import charts
 from joinedup.outputs.charts import FIND, GREY, MAX_WAVE_LINES, TREAT
 from joinedup.waitlist import charts as waitlist_charts
-
-SVG = "{http://www.w3.org/2000/svg}"
-
-
-def tick_x(root: ET.Element, label: str) -> float:
-    [text] = [
-        t for t in root.iter(f"{SVG}text") if t.text == label and t.get("text-anchor") == "middle"
-    ]
-    return float(text.get("x", "nan"))
-
-
-def rects(root: ET.Element, colour: str) -> list[dict[str, float]]:
-    return [
-        {k: float(r.get(k, "nan")) for k in ("x", "y", "width", "height")}
-        for r in root.iter(f"{SVG}rect")
-        if r.get("fill") == colour
-    ]
 
 
 def lines(root: ET.Element, colour: str) -> list[ET.Element]:
