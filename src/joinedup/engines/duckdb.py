@@ -12,6 +12,8 @@ from pathlib import Path
 import ibis
 from ibis.backends import BaseBackend
 
+from joinedup.domain.memory import memory_limit
+
 IN_MEMORY = ":memory:"
 
 
@@ -27,6 +29,8 @@ def connect(
     if read_only and path != IN_MEMORY and not Path(path).is_file():
         raise FileNotFoundError(f"{path}: no DuckDB store here (load data first)")
     config: dict[str, object] = {}
+    if (limit := memory_limit()) is not None:
+        config["memory_limit"] = limit  # JOINEDUP_MEMORY_LIMIT, as for every DuckDB connection
     if threads is not None:
         config["threads"] = threads
     # No memory settings: DuckDB spills what exceeds its memory_limit (80% of the machine's

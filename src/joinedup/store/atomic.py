@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 
 from joinedup.store.errors import LoadError
-from joinedup.store.store_file import os_reason, path_problem
+from joinedup.store.store_file import duckdb_config, os_reason, path_problem
 
 _HOST = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:6]
 # .<target name>.<host>-<pid>-<random>.<suffix>, optionally followed by DuckDB's .wal or .tmp
@@ -95,7 +95,9 @@ def create_database(path: Path) -> duckdb.DuckDBPyConnection:
     tables' rowid is the file's row number, which the rejects report.
     """
     try:
-        return duckdb.connect(str(path), config={"temp_directory": str(spill_folder(path))})
+        config = duckdb_config()
+        config["temp_directory"] = str(spill_folder(path))
+        return duckdb.connect(str(path), config=config)
     except duckdb.Error as exc:
         reason = str(exc).rsplit('": ', 1)[-1].strip().splitlines()[0]
         raise LoadError(f"cannot create a database in {path.parent}: {reason}") from None

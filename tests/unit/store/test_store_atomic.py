@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from joinedup.domain.errors import UserError
 from joinedup.store.atomic import (
     check_rejects,
     check_target,
@@ -225,3 +226,21 @@ def test_sweep_removes_a_file_whose_process_id_a_later_process_reuses(tmp_path: 
     finally:
         later.kill()
         later.wait()
+
+
+def test_the_memory_limit_asked_for_applies_to_a_load_and_to_reading_a_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from joinedup.store.reading import connect
+
+    monkeypatch.setenv("JOINEDUP_MEMORY_LIMIT", "300MiB")
+    path = tmp_path / "new.duckdb"
+    building = create_database(path)
+    assert building.execute("SELECT current_setting('memory_limit')").fetchone() == ("300.0 MiB",)
+    building.close()
+    reading = connect(path)
+    assert reading.execute("SELECT current_setting('memory_limit')").fetchone() == ("300.0 MiB",)
+    reading.close()
+    monkeypatch.setenv("JOINEDUP_MEMORY_LIMIT", "lots")
+    with pytest.raises(UserError, match="JOINEDUP_MEMORY_LIMIT='lots' is not a size"):
+        create_database(tmp_path / "other.duckdb")
