@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from joinedup.domain.measures import PRACTICE_TABLE_COLUMNS
 from joinedup.outputs.csv_files import write_csv
@@ -24,7 +25,7 @@ _COUNT_COLUMNS = ("rank", "wave", "imd_quintile", "eligible", "treated", "except
 happens to be all blank in one run has the same Parquet type as in every other."""
 
 
-def practice_columns(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+def _practice_columns(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     """The contract's columns in order, then any others the rows carry, in the order first seen."""
     seen = dict.fromkeys(c for row in rows for c in row)
     missing = [c for c in PRACTICE_TABLE_COLUMNS if rows and c not in seen]
@@ -38,15 +39,13 @@ def write_practice_table(
 ) -> list[Path]:
     """practices.csv plus Parquet and Excel copies; returns the paths written.
 
-    Written from the rows themselves (the CSV by `csv_files`, the Parquet copy through Arrow, the
-    workbook row by row), with no data frame between: pandas' import alone was an eighth of a
-    small run. `note` (working output or published, and how) goes into the Parquet schema
+    Written from the rows themselves (the CSV by `csv_files`, with the cell format of every other
+    CSV; the Parquet copy through Arrow; the workbook row by row): no data frame is built only to
+    be written. `note` (working output or published, and how) goes into the Parquet schema
     metadata and an "about" sheet of the workbook, so a copy passed on still says what it is.
     """
-    import pyarrow.parquet as pq
-
     out_dir.mkdir(parents=True, exist_ok=True)
-    columns = practice_columns(rows)
+    columns = _practice_columns(rows)
     csv_path = out_dir / f"{stem}.csv"
     parquet_path = out_dir / f"{stem}.parquet"
     excel_path = out_dir / f"{stem}.xlsx"
