@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from joinedup.domain.errors import UserError
 
@@ -37,3 +38,10 @@ def memory_limit(environ: Mapping[str, str] | None = None) -> str | None:
             "512MiB"
         )
     return value
+
+
+def duckdb_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The settings every DuckDB connection of joinedup opens with: the memory limit asked for,
+    else none (DuckDB's own default, 80% of memory). One piece for the engine and the store."""
+    limit = memory_limit(environ)
+    return {} if limit is None else {"memory_limit": limit}

@@ -24,8 +24,9 @@ from pathlib import Path
 
 import duckdb
 
+from joinedup.domain.memory import duckdb_settings
 from joinedup.store.errors import LoadError
-from joinedup.store.store_file import duckdb_config, os_reason, path_problem
+from joinedup.store.store_file import os_reason, path_problem
 
 _HOST = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:6]
 # .<target name>.<host>-<pid>-<random>.<suffix>, optionally followed by DuckDB's .wal or .tmp
@@ -87,16 +88,16 @@ def create_database(path: Path) -> duckdb.DuckDBPyConnection:
     A load bigger than memory spills to disk rather than fail. DuckDB does that by itself:
     beyond its memory_limit (80% of the machine's memory by default) it writes to its
     temp_directory. A 10 M patient store (104 M rows) loads at a peak of 13.0 GiB, and in about
-    the same time at 3.4 GiB when the limit is 3.3 GB (the default's share at all England's 57 M),
-    so the defaults keep 57 M within 24 GiB. The spill folder is set here, beside the new
-    database, because that is where `discard` and `sweep` clean up after a failed or killed
-    load (it is DuckDB's default, stated so a change of default cannot move it elsewhere).
+    the same time at 3.4 GiB when the limit is 3.3 GB, and all England's 57 M at 19.9 GiB of a
+    24 GiB machine (`JOINEDUP_MEMORY_LIMIT` sets a lower limit, domain/memory.py). The spill
+    folder is set here, beside the new database, because that is where `discard` and `sweep`
+    clean up after a failed or killed load (it is DuckDB's default, stated so a change of
+    default cannot move it elsewhere).
     preserve_insertion_order stays on, although turning it off would save memory: the staging
     tables' rowid is the file's row number, which the rejects report.
     """
     try:
-        config = duckdb_config()
-        config["temp_directory"] = str(spill_folder(path))
+        config = {**duckdb_settings(), "temp_directory": str(spill_folder(path))}
         return duckdb.connect(str(path), config=config)
     except duckdb.Error as exc:
         reason = str(exc).rsplit('": ', 1)[-1].strip().splitlines()[0]

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from joinedup.domain.memory import duckdb_settings
 from joinedup.store.errors import StoreError
-from joinedup.store.store_file import check_whole, duckdb_config, engine_problem, path_problem
+from joinedup.store.store_file import check_whole, engine_problem, path_problem
 
 if TYPE_CHECKING:
     from ibis.backends.duckdb import Backend
@@ -43,7 +44,7 @@ def connect(db_path: str | Path, read_only: bool = True) -> duckdb.DuckDBPyConne
     if read_only or path.exists():
         _check_existing(path)
     try:
-        con = duckdb.connect(str(path), read_only=read_only, config=duckdb_config())
+        con = duckdb.connect(str(path), read_only=read_only, config=duckdb_settings())
     except duckdb.Error as exc:
         raise StoreError(f"{path} {engine_problem(exc)}") from None
     try:

@@ -16,18 +16,9 @@ from pathlib import Path
 
 import duckdb
 
-from joinedup.domain.memory import memory_limit
-
 _MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
 _HEADERS = 3 * 4096  # a DuckDB file opens with its main header and two database headers
 _LOCK_HOLDER = re.compile(r"\(PID ([0-9]+)\)")
-
-
-def duckdb_config() -> dict[str, str | bool | int | float | list[str]]:
-    """Settings every store connection opens with: the memory limit `JOINEDUP_MEMORY_LIMIT` asks
-    for (domain/memory.py), else none (DuckDB's own default, 80% of memory)."""
-    limit = memory_limit()
-    return {} if limit is None else {"memory_limit": limit}
 
 
 def os_reason(exc: OSError) -> str:
