@@ -35,7 +35,7 @@ from harness import machine, measure, record
 
 from joinedup.app.run import RunOptions, run_programme
 from joinedup.engines.duckdb import connect
-from joinedup.engines.measures import practice_counts
+from joinedup.engines.patient_level import practice_counts
 from joinedup.programmes import load_parameters, load_programme, resolve_codelists
 from joinedup.sources.synthetic.defaults import (
     DEFAULT_DENSITY,

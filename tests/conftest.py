@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,3 +44,17 @@ def _no_global_randomness() -> Iterator[None]:
         np.array_equal(a, b) if isinstance(a, np.ndarray) else a == b
         for a, b in zip(np_state, after, strict=True)
     ), "test used numpy's global generator; use np.random.default_rng(seed)"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _query_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Compiled queries go to a folder of the test session's own (and commands the tests start
+    inherit it), never the user's cache; tests share it, so repeat queries take the cached path
+    as a user's second run does."""
+    previous = os.environ.get("JOINEDUP_CACHE_DIR")
+    os.environ["JOINEDUP_CACHE_DIR"] = str(tmp_path_factory.mktemp("query-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("JOINEDUP_CACHE_DIR", None)
+    else:
+        os.environ["JOINEDUP_CACHE_DIR"] = previous

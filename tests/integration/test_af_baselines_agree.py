@@ -21,7 +21,7 @@ import pytest
 
 from joinedup.domain.codelists import CodeSystem, load_codelist
 from joinedup.engines.duckdb import connect
-from joinedup.engines.measures import practice_counts
+from joinedup.engines.patient_level import practice_counts
 from joinedup.engines.tables import create_contract_tables
 from joinedup.programmes import PACKAGE_DIR, load_parameters, load_programme, resolve_codelists
 from joinedup.sources.synthetic import generate

@@ -21,7 +21,8 @@ from joinedup.domain.codelists import Codelist, CodeSystem
 from joinedup.domain.measures import PracticeCounts
 from joinedup.domain.parameters import ParameterSet
 from joinedup.domain.programme import Programme, programme_from_mapping
-from joinedup.engines.measures import casefinder, patient_flags, practice_counts
+from joinedup.engines.measures import casefinder, patient_flags
+from joinedup.engines.patient_level import practice_counts
 from joinedup.programmes import load_parameters, load_programme, resolve_codelists
 
 REF = date(2025, 3, 31)

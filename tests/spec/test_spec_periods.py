@@ -14,8 +14,9 @@ from datetime import date
 import pytest
 from spec_support import AF, Spec, event, med, patient, scored
 
-from joinedup.engines import measures
-from joinedup.engines.measures import patient_flags, practice_counts_series
+from joinedup.engines import patient_level
+from joinedup.engines.measures import patient_flags
+from joinedup.engines.patient_level import practice_counts_series
 from joinedup.programmes import load_parameters
 
 DAYS = (date(2022, 12, 31), date(2023, 3, 31), date(2023, 6, 30), date(2023, 9, 30))
@@ -74,7 +75,7 @@ def test_practice_counts_series_equal_each_date_alone_however_batched(
     engine, rows_per_query, monkeypatch
 ):
     # 6 patients: all four period ends in one query, two at a time, or one at a time.
-    monkeypatch.setattr(measures, "SERIES_ROWS_PER_QUERY", rows_per_query)
+    monkeypatch.setattr(patient_level, "SERIES_ROWS_PER_QUERY", rows_per_query)
     spec = _population(engine)
     parameters = load_parameters(AF)
     series = practice_counts_series(spec.con, AF, DAYS, parameters, codelists=spec.codelists)

@@ -118,7 +118,7 @@ SYNTHETIC_TABLES = ("organisations", "patients", "encounters", "clinical_events"
 
 
 def _rows(con: Any, table: str) -> list[dict[str, Any]]:
-    from joinedup.engines.tables import has_table
+    from joinedup.engines.queries import has_table
 
     if not has_table(con, table):
         return []

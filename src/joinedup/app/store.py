@@ -45,11 +45,11 @@ class OpenStore:
 
     def organisation_names(self) -> dict[str, str]:
         """Every organisation's name by code (empty when the store has no organisations)."""
-        from joinedup.engines.tables import has_table
+        from joinedup.engines.queries import has_table, read_table
 
         if not has_table(self.con, "organisations"):
             return {}
-        orgs = self.con.table("organisations").select("org_code", "name").to_pyarrow()
+        orgs = read_table(self.con, "organisations", ("org_code", "name"))
         return dict(zip(orgs["org_code"].to_pylist(), orgs["name"].to_pylist(), strict=True))
 
 

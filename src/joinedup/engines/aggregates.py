@@ -46,7 +46,8 @@ from joinedup.domain.ods import overlay_ods
 from joinedup.domain.organisations import Footprint, organisation_from_row
 from joinedup.domain.parameters import ParameterSet
 from joinedup.domain.programme import Programme, prevalence_bands
-from joinedup.engines.tables import has_table
+from joinedup.engines import queries
+from joinedup.engines.queries import has_table, read_table
 from joinedup.sources.cvdprevent import AF_TREATED
 from joinedup.sources.imd import national_practice_imd
 from joinedup.sources.qof.age_structure import (
@@ -73,6 +74,9 @@ EXPECTED_DIGITS = 6  # as the patient-level engine: identical figures whatever t
 MEASURES = ("eligible", "treated", "exceptions")
 
 
+_QUERIES = "joinedup.engines.aggregate_queries"
+
+
 class AggregateStoreError(UserError):
     """The aggregate store cannot answer for this programme or date; the message says why."""
 
@@ -86,7 +90,7 @@ def store_info(con: Any) -> dict[str, str]:
     """The store's key facts (kind, QOF year, period, files); empty for other stores."""
     if not has_table(con, "store_info"):
         return {}
-    rows = con.table("store_info").to_pyarrow().to_pylist()
+    rows = read_table(con, "store_info").to_pylist()
     return {str(r["key"]): str(r["value"]) for r in rows}
 
 
@@ -178,23 +182,21 @@ def practice_counts(
 def _table(con: Any, name: str) -> list[dict[str, Any]]:
     if not has_table(con, name):
         return []
-    rows: list[dict[str, Any]] = con.table(name).to_pyarrow().to_pylist()
+    rows: list[dict[str, Any]] = read_table(con, name).to_pylist()
     return rows
 
 
 def _prevalence(con: Any, mapping: AggregateProgramme) -> dict[str, tuple[int, int]]:
     """practice -> (register, list size) for the programme's group."""
-    table = con.table("qof_prevalence")
-    rows = table.filter(table.group_code == mapping.group_code).to_pyarrow().to_pylist()
+    rows = queries.run(con, f"{_QUERIES}:prevalence_of_group", mapping.group_code).to_pylist()
     return {r["practice_code"]: (int(r["register"]), int(r["list_size"])) for r in rows}
 
 
 def _list_types(con: Any) -> dict[str, dict[str, float]]:
     """practice -> {age-base list type -> list size} from every group's rows."""
-    table = con.table("qof_prevalence")
-    rows = table.select("practice_code", "list_type", "list_size").distinct()
+    rows = queries.run(con, f"{_QUERIES}:list_types").to_pylist()
     out: dict[str, dict[str, float]] = defaultdict(dict)
-    for r in rows.to_pyarrow().to_pylist():
+    for r in rows:
         if age_base_interval(r["list_type"]) is not None:
             out[r["practice_code"]][r["list_type"]] = float(r["list_size"])
     return out
@@ -209,10 +211,9 @@ def _achievement(
 ) -> dict[tuple[str, str, str], float]:
     if treatment is None or not has_table(con, "qof_achievement"):
         return {}
-    table = con.table("qof_achievement")
-    rows = table.filter(table.indicator_code.isin(list(treatment.codes)))
+    rows = queries.run(con, f"{_QUERIES}:achievement", sorted(treatment.codes)).to_pylist()
     return {(r["practice_code"], r["indicator_code"], r["measure"]): float(r["value"])
-            for r in rows.to_pyarrow().to_pylist()}
+            for r in rows}
 
 
 def _cvdprevent(con: Any, period_end: date) -> dict[str, tuple[float | None, float | None]]:

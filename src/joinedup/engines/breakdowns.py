@@ -20,52 +20,38 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Literal
 
 import ibis
 import ibis.expr.types as ir
-import pyarrow as pa
 from ibis.backends import BaseBackend
 
 from joinedup.domain.codelists import Codelist
 from joinedup.domain.contract import ETHNICITIES, SEXES
 from joinedup.domain.inequality import DEFAULT_AGE_EDGES, UNKNOWN, age_bands
-from joinedup.domain.organisations import Footprint, organisation_from_row
 from joinedup.domain.parameters import ParameterSet
 from joinedup.domain.programme import PrevalenceBand, Programme, prevalence_bands
 
 # The prevalence expression is shared with the practice table so `expected` agrees exactly.
 from joinedup.engines.measures import (
-    EXPECTED_DIGITS,
     measure_counts,
     patient_flags,
+    practice_score_totals,
     prevalence,
+)
+from joinedup.engines.rows import (
+    BREAKDOWN_LEVELS,
+    MEASURE_COLUMNS,
+    PATIENT_DIMENSIONS,
+    BreakdownLevel,
+    breakdown_rows,
+    footprint_of,
 )
 from joinedup.engines.tables import contract_table
 
-BreakdownLevel = Literal["footprint", "ics", "place", "sub_icb", "pcn", "practice"]
-BREAKDOWN_LEVELS: tuple[BreakdownLevel, ...] = (
-    "footprint",
-    "ics",
-    "place",
-    "sub_icb",
-    "pcn",
-    "practice",
-)
-PATIENT_DIMENSIONS = ("imd_quintile", "ethnicity", "age_band", "sex")
-"""The patient-level breakdowns, in output order."""
-COUNT_COLUMNS = ("list_size", "expected", "recorded", "eligible", "treated", "exceptions")
-"""The practice measure table's counts, summed for each group (expected is modelled)."""
-IDENTITY_COLUMNS = ("period_end", "programme", "level", "org_code", "dimension", "group")
-
 __all__ = [
-    "BREAKDOWN_LEVELS",
-    "COUNT_COLUMNS",
-    "IDENTITY_COLUMNS",
-    "PATIENT_DIMENSIONS",
     "breakdown_counts",
     "breakdown_cube",
-    "breakdown_rows",
+    "counts_and_cube",
     "with_ethnicity",
 ]
 
@@ -97,60 +83,8 @@ def breakdown_counts(
     bands = prevalence_bands(parameters[programme.expected_prevalence])
     flags = patient_flags(con, programme, reference_date, codelists=codelists)
     cube = breakdown_cube(con, flags, bands, age_edges).to_pyarrow()
-    return breakdown_rows(con, cube, programme, reference_date, level=level, age_edges=age_edges)
-
-
-def breakdown_rows(
-    con: BaseBackend,
-    cube: pa.Table,
-    programme: Programme,
-    reference_date: date,
-    *,
-    level: BreakdownLevel = "footprint",
-    age_edges: Sequence[int] = DEFAULT_AGE_EDGES,
-) -> list[dict[str, object]]:
-    """`breakdown_counts`' rows from the computed `breakdown_cube` (as Arrow)."""
-    if level not in BREAKDOWN_LEVELS:
-        raise ValueError(f"unknown breakdown level {level!r}; choose from {BREAKDOWN_LEVELS}")
-    orgs = _org_codes(con, cube.column("practice_code").to_pylist(), level)
-    cube = cube.append_column("org_code", pa.array(orgs, type=pa.string()))
-
-    rows: list[dict[str, object]] = []
-    labels = age_bands(age_edges)
-    for dimension in PATIENT_DIMENSIONS:
-        summed = cube.group_by(["org_code", dimension]).aggregate(
-            [(c, "sum") for c in COUNT_COLUMNS]
-        )
-        found: dict[tuple[str | None, str], dict[str, float]] = {}
-        for r in summed.to_pylist():
-            found[(r["org_code"], r[dimension])] = {c: r[f"{c}_sum"] or 0 for c in COUNT_COLUMNS}
-        codes = sorted({code for code, _ in found}, key=lambda c: (c is None, c or ""))
-        if level == "footprint":
-            codes = [None]  # the footprint always gets its rows, zeros if nobody is registered
-        for code in codes:
-            for group in _groups(dimension, labels):
-                if group == UNKNOWN and (code, UNKNOWN) not in found:
-                    continue  # see the docstring: an empty Unknown row would weaken publishing
-                counts = found.get((code, str(group)), {})
-                rows.append(
-                    {
-                        "period_end": reference_date,
-                        "programme": programme.name,
-                        "level": level,
-                        "org_code": code,
-                        "dimension": dimension,
-                        "group": group,
-                        "list_size": int(counts.get("list_size", 0)),
-                        "expected": round(float(counts.get("expected", 0.0)), EXPECTED_DIGITS),
-                        "recorded": int(counts.get("recorded", 0)),
-                        "eligible": int(counts.get("eligible", 0)),
-                        "treated": int(counts.get("treated", 0)),
-                        "exceptions": None
-                        if programme.exceptions is None
-                        else int(counts.get("exceptions", 0)),
-                    }
-                )
-    return rows
+    return breakdown_rows(footprint_of(con), cube, programme, reference_date, level=level,
+                          age_edges=age_edges)
 
 
 def breakdown_cube(
@@ -206,28 +140,32 @@ def _age_band(age: ir.IntegerValue, edges: Sequence[int]) -> ir.StringValue:
     return ibis.cases(*cases, else_=ibis.literal(UNKNOWN, type="string"))
 
 
-def _groups(dimension: str, labels: Sequence[str]) -> tuple[object, ...]:
-    """Every group of a dimension in display order; the cube holds them as strings."""
-    if dimension == "imd_quintile":
-        return (1, 2, 3, 4, 5, UNKNOWN)
-    if dimension == "ethnicity":
-        return ETHNICITIES
-    if dimension == "age_band":
-        return (*labels, UNKNOWN)
-    return (*SEXES, UNKNOWN)
+PART = "part"
+"""The column of `counts_and_cube` saying which group-by a row comes from."""
+_COUNTS_ONLY = {"risk_score": "int64", "imd_sum": "int64", "imd_n": "int64"}
+_CUBE_ONLY = {d: "string" for d in PATIENT_DIMENSIONS}
 
 
-def _org_codes(con: BaseBackend, practices: Sequence[str], level: str) -> list[str | None]:
-    """Each practice's organisation at `level` (None at the footprint level or if it has none)."""
-    if level == "footprint":
-        return [None] * len(practices)
-    if level == "practice":
-        return list(practices)
-    rows = contract_table(con, "organisations").to_pyarrow().to_pylist()
-    footprint = Footprint(organisation_from_row(r) for r in rows)
-    codes: dict[str, str | None] = {}
-    for practice in set(practices):
-        codes[practice] = footprint.rollup(practice).get(level) if practice in footprint else None
-    return [codes[p] for p in practices]
+def counts_and_cube(
+    con: BaseBackend,
+    programme: Programme,
+    reference_date: date,
+    bands: Sequence[PrevalenceBand],
+    codelists: Mapping[str, Codelist],
+) -> ir.Table:
+    """The practice totals (`practice_score_totals`) and the breakdown cube (`breakdown_cube`)
+    stacked as one table, a `part` column saying which ("counts" or "cube") and each other's
+    columns null: one query computes both from their shared flags (`patient_level.measure`).
+    """
+    flags = patient_flags(con, programme, reference_date, codelists=codelists)
+    population = with_ethnicity(con, flags.filter(flags.registered & flags.alive))
+    counts = practice_score_totals(population, bands)
+    cube = breakdown_cube(con, population, bands, DEFAULT_AGE_EDGES)
 
+    def padded(table: ir.Table, name: str) -> ir.Table:
+        extra = {c: table[c] if c in table.columns else ibis.null(t)
+                 for c, t in (_COUNTS_ONLY | _CUBE_ONLY).items()}
+        return table.select("practice_code", *[table[m] for m in MEASURE_COLUMNS],
+                            **{PART: ibis.literal(name)}, **extra)
 
+    return padded(counts, "counts").union(padded(cube, "cube"))

@@ -4,7 +4,9 @@ Why: this is where patient-level data becomes the practice measure table (DESIGN
 Everything is a portable Ibis expression over the contract's tables, evaluated by whichever
 backend `con` is (DuckDB by default); the practice roll-up is a single grouped query, so patient
 rows never come into Python. Only the per-practice totals (one row per practice and risk score)
-and the small organisations table are read back.
+and the small organisations table are read back. The functions that return tables here are the
+queries' builders; `engines.patient_level` runs them (through `engines.queries`, which keeps
+their compiled SQL) and `engines.rows` turns their results into the domain's records.
 
 Population at the reference date: registered (`registered_from <= date`, and `registered_to`
 empty or `>= date`: the last day of registration still counts) and alive (no `date_of_death`, or
@@ -15,21 +17,15 @@ include them; analytics never do).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
 from joinedup.domain.codelists import Codelist
-from joinedup.domain.inequality import national_quintiles, quintile_from_mean_decile
-from joinedup.domain.measures import PracticeCounts
-from joinedup.domain.organisations import Footprint, organisation_from_row
-from joinedup.domain.parameters import ParameterSet
-from joinedup.domain.programme import FLAG_ORDER, PrevalenceBand, Programme, prevalence_bands
+from joinedup.domain.programme import FLAG_ORDER, PrevalenceBand, Programme
 from joinedup.engines.criteria import (
     CriterionCompiler,
     EventNeeds,
@@ -39,29 +35,21 @@ from joinedup.engines.criteria import (
 )
 from joinedup.engines.moments import PERIOD_END, Moments
 from joinedup.engines.tables import contract_table
-from joinedup.sources.imd import national_practice_imd
 
 _PATIENT_COLUMNS = (
     "patient_id", "practice_code", "sex", "imd_decile", "age", "registered", "alive", "opted_out",
 )
 """The columns every flags table starts with (the period's own columns follow, for several)."""
 
-SERIES_ROWS_PER_QUERY = 2_000_000
-"""Patient-periods one series query may pair (see `practice_counts_series`); about the rows of one
-run on a 2 M-patient store, so a series never needs more memory than such a run."""
-
-# Digits `expected` keeps, so backends that sum in a different order give identical figures.
-EXPECTED_DIGITS = 6
-
 __all__ = [
     "casefinder",
-    "footprint_of",
+    "latest_date",
+    "measure_counts",
+    "patient_count",
     "patient_flags",
-    "practice_counts",
-    "practice_counts_series",
-    "practice_quintile",
-    "practice_rows",
     "practice_score_totals",
+    "practice_totals",
+    "prevalence",
 ]
 
 
@@ -236,124 +224,32 @@ def casefinder(
     )
 
 
-def practice_counts(
+def practice_totals(
     con: BaseBackend,
     programme: Programme,
-    reference_date: date,
-    parameters: ParameterSet,
-    *,
+    reference_date: date | Sequence[date],
+    bands: Sequence[PrevalenceBand],
     codelists: Mapping[str, Codelist],
     include_opted_out: bool = False,
-) -> list[PracticeCounts]:
-    """The practice measure table's counts for every practice, computed in the backend.
-
-    One row per practice that has registered patients at the date or is a practice organisation
-    valid at the date (zero counts), sorted by practice code. `expected` sums, over registered
-    patients, the prevalence of their age band and sex from the programme's expected-prevalence
-    table in `parameters`.
-    """
-    flags = patient_flags(
-        con, programme, reference_date, codelists=codelists, include_opted_out=include_opted_out
-    )
-    bands = prevalence_bands(parameters[programme.expected_prevalence])
-    rows = practice_score_totals(flags, bands).to_pyarrow().to_pylist()
-    return practice_rows(rows, programme, reference_date, footprint_of(con))
+) -> ir.Table:
+    """`practice_score_totals` of the programme's flags at the date(s): the query behind
+    `patient_level.practice_counts` and its series (a builder for `engines.queries.run`)."""
+    flags = patient_flags(con, programme, reference_date, codelists=codelists,
+                          include_opted_out=include_opted_out)
+    return practice_score_totals(flags, bands)
 
 
-def practice_counts_series(
-    con: BaseBackend,
-    programme: Programme,
-    days: Sequence[date],
-    parameters: ParameterSet,
-    *,
-    codelists: Mapping[str, Codelist],
-) -> dict[date, list[PracticeCounts]]:
-    """`practice_counts` at each of `days`: what progress and trends measure.
-
-    Period ends are measured together, as many to a query (`engines.moments`) as keep the
-    patients times periods under `SERIES_ROWS_PER_QUERY`: a small store measures 12 or 24 period
-    ends in one query (compiling it is then most of the cost), a large one a period or two at a
-    time (running it is; pairing 2.6 M patients with 8 quarter ends in one query took 5.8 GB).
-    """
-    ordered = sorted(set(days))
-    patients = int(contract_table(con, "patients").count().to_pyarrow().as_py())
-    per_query = max(1, SERIES_ROWS_PER_QUERY // max(patients, 1))
-    bands = prevalence_bands(parameters[programme.expected_prevalence])
-    footprint = footprint_of(con)
-    out: dict[date, list[PracticeCounts]] = {}
-    for start in range(0, len(ordered), per_query):
-        batch = ordered[start : start + per_query]
-        flags = patient_flags(con, programme, batch[0] if len(batch) == 1 else batch,
-                              codelists=codelists)
-        rows = practice_score_totals(flags, bands).to_pyarrow().to_pylist()
-        by_day: dict[date, list[dict[str, Any]]] = {day: [] for day in batch}
-        for row in rows:
-            by_day[row.pop(PERIOD_END) if len(batch) > 1 else batch[0]].append(row)
-        for day in batch:
-            out[day] = practice_rows(by_day[day], programme, day, footprint)
-    return out
+def patient_count(con: BaseBackend) -> ir.Table:
+    """The number of patients in the store, as a one-row table `patients`."""
+    patients = contract_table(con, "patients")
+    return patients.aggregate(patients=patients.count())
 
 
-def practice_rows(
-    rows: Iterable[Mapping[str, Any]], programme: Programme, reference_date: date,
-    footprint: Footprint,
-) -> list[PracticeCounts]:
-    """PracticeCounts from `practice_score_totals` rows of one date: a practice's totals summed
-    over its score rows, plus the footprint's practices valid at the date with none."""
-    totals: dict[str, dict[str, float]] = {}
-    risk: dict[str, dict[int, tuple[int, int]]] = {}
-    for row in rows:
-        if row["practice_code"] is None:
-            raise ValueError(
-                f"{row['list_size']} registered patient(s) have no practice_code; the data "
-                "contract requires one (reload the store through the validating loader)"
-            )
-        code = str(row["practice_code"])
-        total = totals.setdefault(code, dict.fromkeys(_SUMMED, 0.0))
-        for name in _SUMMED:
-            total[name] += row[name] or 0
-        if programme.risk_score is not None and row["eligible"]:
-            risk.setdefault(code, {})[int(row["risk_score"])] = (
-                int(row["eligible"]),
-                int(row["treated"]),
-            )
-
-    for org in footprint.of_type("practice"):
-        if org.is_valid_at(reference_date):
-            totals.setdefault(org.org_code, dict.fromkeys(_SUMMED, 0.0))
-
-    out = []
-    for code in sorted(totals):
-        total = totals[code]
-        known = code in footprint
-        rollup = footprint.rollup(code) if known else {}
-        out.append(
-            PracticeCounts(
-                period_end=reference_date,
-                programme=programme.name,
-                practice_code=code,
-                practice_name=footprint[code].name if known else "",
-                pcn_code=rollup.get("pcn"),
-                place_code=rollup.get("place"),
-                sub_icb_code=rollup.get("sub_icb"),
-                ics_code=rollup.get("ics"),
-                list_size=int(total["list_size"]),
-                expected=round(total["expected"], EXPECTED_DIGITS),
-                recorded=int(total["recorded"]),
-                eligible=int(total["eligible"]),
-                treated=int(total["treated"]),
-                # A definition without an exceptions rule cannot say: unknown, not 0.
-                exceptions=None if programme.exceptions is None else int(total["exceptions"]),
-                imd_quintile=practice_quintile(
-                    code, total["imd_sum"] / total["imd_n"] if total["imd_n"] else None
-                ),
-                to_assess=None
-                if programme.eligibility.recorded is None
-                else int(total["to_assess"]),
-                risk_counts=dict(sorted(risk.get(code, {}).items())),
-            )
-        )
-    return out
+def latest_date(con: BaseBackend, tables: Sequence[str]) -> ir.Table:
+    """The latest date in any of `tables` (a one-row table `day`): a store's extract date."""
+    days = [con.table(t).select(day=con.table(t).date.cast("date")) for t in tables]
+    union = days[0].union(*days[1:])
+    return union.aggregate(day=union.day.max())
 
 
 def _declared(programme: Programme, codelists: Mapping[str, Codelist]) -> dict[str, Codelist]:
@@ -380,30 +276,6 @@ def practice_score_totals(flags: ir.Table, bands: Iterable[PrevalenceBand]) -> i
         imd_sum=population.imd_decile.sum(),
         imd_n=population.imd_decile.count(),
     )
-
-
-MEASURE_COLUMNS = (
-    "list_size", "expected", "recorded", "eligible", "treated", "exceptions", "to_assess",
-)
-"""The counts `measure_counts` gives, in its order."""
-_SUMMED = (*MEASURE_COLUMNS, "imd_sum", "imd_n")
-
-
-def practice_quintile(code: str, mean_decile: float | None = None) -> int | None:
-    """The practice's deprivation quintile: its registration-weighted IMD 2019 score (the
-    national practice table) placed among England's practices, one definition for every store
-    kind (`domain.inequality.national_quintile`; docs/inequalities.md). A practice England's
-    table does not list (a synthetic or new practice) falls back on its registered patients'
-    mean national IMD decile (`quintile_from_mean_decile`), or None when no patient has one."""
-    score = national_practice_imd().get(code)
-    if score is not None:
-        return national_quintiles({code: score}, _national_scores())[code]
-    return None if mean_decile is None else quintile_from_mean_decile(mean_decile)
-
-
-@functools.cache
-def _national_scores() -> tuple[float, ...]:
-    return tuple(sorted(national_practice_imd().values()))
 
 
 def _count_true(flag: ir.BooleanColumn) -> ir.IntegerScalar:
@@ -436,9 +308,3 @@ def prevalence(table: ir.Table, bands: Iterable[PrevalenceBand]) -> ir.FloatingV
             condition = condition & (table.age <= band.age_to)
         cases.append((condition, ibis.literal(band.prevalence, type="float64")))
     return ibis.cases(*cases, else_=ibis.literal(0.0, type="float64"))
-
-
-def footprint_of(con: BaseBackend) -> Footprint:
-    """The store's organisations (every practice a measure table lists, even with no one)."""
-    rows = contract_table(con, "organisations").to_pyarrow().to_pylist()
-    return Footprint(organisation_from_row(r) for r in rows)

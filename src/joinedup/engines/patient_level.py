@@ -5,6 +5,10 @@ this store hold your kind of data, what date does it describe, and what are its 
 and breakdowns (`measure`, from one pass) — through `domain.extensions.STORE_KINDS`; this
 is the answer for a store made by `joinedup load` (or the FHIR record feeding it).
 `engines.aggregates.AGGREGATE` answers for published aggregates.
+
+It runs the queries that `engines.measures` and `engines.breakdowns` build, named as
+"module:function" builders, through `engines.queries` (which keeps their compiled SQL), and turns
+the results into records with `engines.rows`: none of that imports Ibis, so a repeat run does not.
 """
 
 from __future__ import annotations
@@ -13,35 +17,33 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-import ibis
-import ibis.expr.types as ir
+import pyarrow as pa
 import pyarrow.compute as pc
-from ibis.backends import BaseBackend
 
 from joinedup.domain.codelists import Codelist
 from joinedup.domain.measures import PracticeCounts
 from joinedup.domain.parameters import ParameterSet
 from joinedup.domain.programme import Programme, prevalence_bands
-from joinedup.engines.breakdowns import (
-    DEFAULT_AGE_EDGES,
-    PATIENT_DIMENSIONS,
-    breakdown_cube,
-    breakdown_rows,
-    with_ethnicity,
-)
-from joinedup.engines.measures import (
+from joinedup.engines import queries
+from joinedup.engines.rows import (
     MEASURE_COLUMNS,
+    PATIENT_DIMENSIONS,
+    breakdown_rows,
     footprint_of,
-    patient_flags,
-    practice_counts,
-    practice_counts_series,
     practice_rows,
-    practice_score_totals,
 )
-from joinedup.engines.tables import has_table
 
 DATED_TABLES = ("clinical_events", "medications")
 """Tables whose latest date is the extract date of a patient-level store."""
+
+SERIES_ROWS_PER_QUERY = 2_000_000
+"""Patient-periods one series query may pair (see `practice_counts_series`); about the rows of one
+run on a 2 M-patient store, so a series never needs more memory than such a run."""
+
+_MEASURES = "joinedup.engines.measures"
+_PART = "part"  # engines.breakdowns.PART, which this module does not import (it imports Ibis)
+_COUNTS_COLUMNS = ["practice_code", "risk_score", *MEASURE_COLUMNS, "imd_sum", "imd_n"]
+_CUBE_COLUMNS = ["practice_code", *PATIENT_DIMENSIONS, *MEASURE_COLUMNS]
 
 
 class PatientLevelStore:
@@ -50,29 +52,28 @@ class PatientLevelStore:
     name = "patient_level"
     description = "patient-level records"
 
-    def holds(self, con: BaseBackend) -> bool:
-        return has_table(con, "patients")
+    def holds(self, con: Any) -> bool:
+        return queries.has_table(con, "patients")
 
-    def period_end(self, con: BaseBackend) -> date | None:
+    def period_end(self, con: Any) -> date | None:
         """The data's extract date: the latest dated record, so a default run sees current data.
 
-        One query over every dated table, read through Arrow (no data frame for one value)."""
-        tables = [t for t in DATED_TABLES if has_table(con, t)]
+        One query over every dated table."""
+        tables = [t for t in DATED_TABLES if queries.has_table(con, t)]
         if not tables:
             return None
-        days = [con.table(t).select(day=con.table(t).date.cast("date")) for t in tables]
-        latest: date | None = days[0].union(*days[1:]).day.max().to_pyarrow().as_py()
+        latest: date | None = queries.run(con, f"{_MEASURES}:latest_date", tables)["day"][0].as_py()
         return latest
 
     def practice_counts(
-        self, con: BaseBackend, programme: Programme, reference_date: date,
+        self, con: Any, programme: Programme, reference_date: date,
         parameters: ParameterSet, codelists: Mapping[str, Codelist],
     ) -> tuple[list[PracticeCounts], dict[str, Any]]:
         counts = practice_counts(con, programme, reference_date, parameters, codelists=codelists)
         return counts, self._notes(programme, reference_date)
 
     def practice_counts_series(
-        self, con: BaseBackend, programme: Programme, days: Sequence[date],
+        self, con: Any, programme: Programme, days: Sequence[date],
         parameters: ParameterSet, codelists: Mapping[str, Codelist],
     ) -> dict[date, tuple[list[PracticeCounts], dict[str, Any]]]:
         """`practice_counts` at every date in `days`, from one query over all of them."""
@@ -84,49 +85,83 @@ class PatientLevelStore:
                 "treated_rule": programme.treated.at(day).label}
 
     def measure(
-        self, con: BaseBackend, programme: Programme, reference_date: date,
+        self, con: Any, programme: Programme, reference_date: date,
         parameters: ParameterSet, codelists: Mapping[str, Codelist],
     ) -> tuple[list[PracticeCounts], dict[str, Any], list[dict[str, object]]]:
         """Practice counts, their notes and the breakdowns, from one query.
 
         The flags (the joins to every event table) are the expensive part. The practice counts
         (by practice and risk score) and the breakdown cube (by practice and patient group) are
-        two group-bys over them, stacked into one query (`_stacked`): the flags are a common
-        subquery the backend works out once (DuckDB holds it in memory), instead of twice, or
-        once into a temporary table, which at 2.6 M patients cost more than both group-bys.
+        two group-bys over them, stacked into one query (`breakdowns.counts_and_cube`): the flags
+        are a common subquery the backend works out once (DuckDB holds it in memory), instead of
+        twice, or once into a temporary table, which at 2.6 M patients cost more than both
+        group-bys.
         """
-        flags = patient_flags(con, programme, reference_date, codelists=codelists)
-        population = with_ethnicity(con, flags.filter(flags.registered & flags.alive))
         bands = prevalence_bands(parameters[programme.expected_prevalence])
-        both = _stacked(practice_score_totals(population, bands),
-                        breakdown_cube(con, population, bands, DEFAULT_AGE_EDGES)).to_pyarrow()
-        part = both.column(PART)
-        counts_rows = both.filter(pc.equal(part, "counts")).select(_COUNTS_COLUMNS)
-        cube = both.filter(pc.equal(part, "cube")).select(_CUBE_COLUMNS)
-        counts = practice_rows(counts_rows.to_pylist(), programme, reference_date,
-                               footprint_of(con))
-        breakdowns = breakdown_rows(con, cube, programme, reference_date)
+        both = queries.run(con, "joinedup.engines.breakdowns:counts_and_cube",
+                           programme, reference_date, bands, codelists)
+        part = both.column(_PART)
+        counts_rows = both.filter(pc.equal(part, pa.scalar("counts"))).select(_COUNTS_COLUMNS)
+        cube = both.filter(pc.equal(part, pa.scalar("cube"))).select(_CUBE_COLUMNS)
+        footprint = footprint_of(con)
+        counts = practice_rows(counts_rows.to_pylist(), programme, reference_date, footprint)
+        breakdowns = breakdown_rows(footprint, cube, programme, reference_date)
         return counts, self._notes(programme, reference_date), breakdowns
 
 
-PART = "part"
-_COUNTS_ONLY = {"risk_score": "int64", "imd_sum": "int64", "imd_n": "int64"}
-_CUBE_ONLY = {d: "string" for d in PATIENT_DIMENSIONS}
-_COUNTS_COLUMNS = ["practice_code", "risk_score", *MEASURE_COLUMNS, "imd_sum", "imd_n"]
-_CUBE_COLUMNS = ["practice_code", *PATIENT_DIMENSIONS, *MEASURE_COLUMNS]
+def practice_counts(
+    con: Any,
+    programme: Programme,
+    reference_date: date,
+    parameters: ParameterSet,
+    *,
+    codelists: Mapping[str, Codelist],
+    include_opted_out: bool = False,
+) -> list[PracticeCounts]:
+    """The practice measure table's counts for every practice, computed in the backend.
+
+    One row per practice that has registered patients at the date or is a practice organisation
+    valid at the date (zero counts), sorted by practice code. `expected` sums, over registered
+    patients, the prevalence of their age band and sex from the programme's expected-prevalence
+    table in `parameters`.
+    """
+    bands = prevalence_bands(parameters[programme.expected_prevalence])
+    rows = queries.run(con, f"{_MEASURES}:practice_totals", programme, reference_date, bands,
+                       codelists, include_opted_out).to_pylist()
+    return practice_rows(rows, programme, reference_date, footprint_of(con))
 
 
-def _stacked(counts: ir.Table, cube: ir.Table) -> ir.Table:
-    """The two group-bys as one table (a `part` column says which; each other's columns null),
-    so one query computes both from their shared flags."""
+def practice_counts_series(
+    con: Any,
+    programme: Programme,
+    days: Sequence[date],
+    parameters: ParameterSet,
+    *,
+    codelists: Mapping[str, Codelist],
+) -> dict[date, list[PracticeCounts]]:
+    """`practice_counts` at each of `days`: what progress and trends measure.
 
-    def padded(table: ir.Table, name: str) -> ir.Table:
-        extra = {c: table[c] if c in table.columns else ibis.null(t)
-                 for c, t in (_COUNTS_ONLY | _CUBE_ONLY).items()}
-        return table.select("practice_code", *[table[m] for m in MEASURE_COLUMNS],
-                            **{PART: ibis.literal(name)}, **extra)
-
-    return padded(counts, "counts").union(padded(cube, "cube"))
+    Period ends are measured together, as many to a query (`engines.moments`) as keep the
+    patients times periods under `SERIES_ROWS_PER_QUERY`: a small store measures 12 or 24 period
+    ends in one query (compiling it is then most of the cost), a large one a period or two at a
+    time (running it is; pairing 2.6 M patients with 8 quarter ends in one query took 5.8 GB).
+    """
+    ordered = sorted(set(days))
+    patients = int(queries.run(con, f"{_MEASURES}:patient_count")["patients"][0].as_py())
+    per_query = max(1, SERIES_ROWS_PER_QUERY // max(patients, 1))
+    bands = prevalence_bands(parameters[programme.expected_prevalence])
+    footprint = footprint_of(con)
+    out: dict[date, list[PracticeCounts]] = {}
+    for start in range(0, len(ordered), per_query):
+        batch = ordered[start : start + per_query]
+        rows = queries.run(con, f"{_MEASURES}:practice_totals", programme,
+                           batch[0] if len(batch) == 1 else batch, bands, codelists).to_pylist()
+        by_day: dict[date, list[dict[str, Any]]] = {day: [] for day in batch}
+        for row in rows:
+            by_day[row.pop("period_end") if len(batch) > 1 else batch[0]].append(row)
+        for day in batch:
+            out[day] = practice_rows(by_day[day], programme, day, footprint)
+    return out
 
 
 PATIENT_LEVEL = PatientLevelStore()

@@ -15,9 +15,9 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 from ibis.backends import BaseBackend
-from ibis.common.exceptions import TableNotFound
 
 from joinedup.domain import contract
+from joinedup.engines.queries import has_table
 
 IBIS_TYPES: Mapping[str, str] = {
     "string": "string",
@@ -32,19 +32,6 @@ IBIS_TYPES: Mapping[str, str] = {
 def contract_schema(table: contract.Table) -> ibis.Schema:
     """The Ibis schema of one contract table."""
     return ibis.schema({c.name: IBIS_TYPES[c.type] for c in table.columns})
-
-
-def has_table(con: BaseBackend, name: str) -> bool:
-    """Whether the backend holds table `name`.
-
-    Asks for the table rather than listing tables: with duckdb 2.0, ibis 12's `list_tables`
-    calls a DuckDB method that no longer exists.
-    """
-    try:
-        con.table(name)
-    except TableNotFound:
-        return False
-    return True
 
 
 def contract_table(con: BaseBackend, name: str) -> ir.Table:

@@ -14,9 +14,10 @@ from ibis.backends import BaseBackend
 
 from joinedup.domain.disclosure import PublicationPolicy
 from joinedup.domain.measures import PracticeCounts
-from joinedup.engines.breakdowns import PATIENT_DIMENSIONS, breakdown_counts
+from joinedup.engines.breakdowns import breakdown_counts
 from joinedup.engines.duckdb import connect
-from joinedup.engines.measures import practice_counts
+from joinedup.engines.patient_level import practice_counts
+from joinedup.engines.rows import PATIENT_DIMENSIONS
 from joinedup.outputs.breakdowns import (
     COUNT_COLUMNS,
     IDENTITY_COLUMNS,

@@ -11,11 +11,8 @@ from joinedup.domain.codelists import CodeSystem
 from joinedup.domain.programme import prevalence_bands
 from joinedup.engines.criteria import EventNeeds
 from joinedup.engines.duckdb import connect
-from joinedup.engines.measures import (
-    patient_flags,
-    practice_counts,
-    practice_score_totals,
-)
+from joinedup.engines.measures import patient_flags, practice_score_totals
+from joinedup.engines.patient_level import practice_counts
 from joinedup.engines.tables import create_contract_tables
 from joinedup.programmes import load_parameters, load_programme, resolve_codelists
 

@@ -19,7 +19,7 @@ from joinedup.app.imports import import_qof
 from joinedup.domain.inequality import national_quintile
 from joinedup.engines import aggregates
 from joinedup.engines.duckdb import connect
-from joinedup.engines.measures import practice_counts
+from joinedup.engines.patient_level import practice_counts
 from joinedup.engines.tables import create_contract_tables
 from joinedup.programmes import load_parameters, load_programme, resolve_codelists
 from joinedup.sources.imd import national_practice_imd

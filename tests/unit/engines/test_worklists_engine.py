@@ -23,7 +23,7 @@ from fixtures.dashboard import (
     dashboard_files,
 )
 from joinedup.engines.duckdb import connect
-from joinedup.engines.measures import practice_counts
+from joinedup.engines.patient_level import practice_counts
 from joinedup.engines.worklists import practice_worklist_rows
 from joinedup.programmes import load_parameters, load_programme, resolve_codelists
 
