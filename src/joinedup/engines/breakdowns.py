@@ -82,7 +82,7 @@ def breakdown_counts(
         raise ValueError(f"unknown breakdown level {level!r}; choose from {BREAKDOWN_LEVELS}")
     bands = prevalence_bands(parameters[programme.expected_prevalence])
     flags = patient_flags(con, programme, reference_date, codelists=codelists)
-    cube = breakdown_cube(con, flags, bands, age_edges).to_pyarrow()
+    cube = breakdown_cube(con, flags, bands, age_edges).to_pyarrow().to_pylist()
     return breakdown_rows(footprint_of(con), cube, programme, reference_date, level=level,
                           age_edges=age_edges)
 

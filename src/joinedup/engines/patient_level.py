@@ -17,17 +17,12 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
-
 from joinedup.domain.codelists import Codelist
 from joinedup.domain.measures import PracticeCounts
 from joinedup.domain.parameters import ParameterSet
 from joinedup.domain.programme import Programme, prevalence_bands
 from joinedup.engines import queries
 from joinedup.engines.rows import (
-    MEASURE_COLUMNS,
-    PATIENT_DIMENSIONS,
     breakdown_rows,
     footprint_of,
     practice_rows,
@@ -42,8 +37,6 @@ run on a 2 M-patient store, so a series never needs more memory than such a run.
 
 _MEASURES = "joinedup.engines.measures"
 _PART = "part"  # engines.breakdowns.PART, which this module does not import (it imports Ibis)
-_COUNTS_COLUMNS = ["practice_code", "risk_score", *MEASURE_COLUMNS, "imd_sum", "imd_n"]
-_CUBE_COLUMNS = ["practice_code", *PATIENT_DIMENSIONS, *MEASURE_COLUMNS]
 
 
 class PatientLevelStore:
@@ -100,11 +93,12 @@ class PatientLevelStore:
         bands = prevalence_bands(parameters[programme.expected_prevalence])
         both = queries.run(con, "joinedup.engines.breakdowns:counts_and_cube",
                            programme, reference_date, bands, codelists)
-        part = both.column(_PART)
-        counts_rows = both.filter(pc.equal(part, pa.scalar("counts"))).select(_COUNTS_COLUMNS)
-        cube = both.filter(pc.equal(part, pa.scalar("cube"))).select(_CUBE_COLUMNS)
+        counts_rows: list[dict[str, Any]] = []
+        cube: list[dict[str, Any]] = []
+        for row in both.to_pylist():
+            (counts_rows if row[_PART] == "counts" else cube).append(row)
         footprint = footprint_of(con)
-        counts = practice_rows(counts_rows.to_pylist(), programme, reference_date, footprint)
+        counts = practice_rows(counts_rows, programme, reference_date, footprint)
         breakdowns = breakdown_rows(footprint, cube, programme, reference_date)
         return counts, self._notes(programme, reference_date), breakdowns
 
