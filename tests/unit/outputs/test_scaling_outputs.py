@@ -43,3 +43,15 @@ def test_the_workbook_holds_every_row_blank_unknowns_and_the_note(tmp_path: Path
                     ("2026-03-31", "A", 12.5, 40), ("2026-03-31", "B", 3.25, None),
                     ("2026-03-31", "C", None, 0)]
     assert list(book["about"].values) == [("about",), ("working output, not for publication",)]
+
+
+def test_workbook_cells_keep_their_types_and_text_stays_text(tmp_path: Path) -> None:
+    rows = [{"name": "=1+2", "site": "https://example.org", "willing": True, "wave": None,
+             "rate": float("inf"), "when": date(2026, 3, 31), "count": 3, "blank": ""}]
+    path = tmp_path / "t.xlsx"
+    write_workbook(rows, list(rows[0]), path, sheet="practices", note="note")
+    cells = next(load_workbook(path)["practices"].iter_rows(min_row=2))
+    assert [(c.value, c.data_type) for c in cells] == [
+        ("=1+2", "s"), ("https://example.org", "s"), (True, "b"), (None, "n"),
+        ("=1/0", "f"), ("2026-03-31", "s"), (3, "n"), (None, "n")]
+    assert cells[1].hyperlink is None
