@@ -6,9 +6,12 @@ scripts and dashboards rely on, so column order, names and metadata are decided 
 
 from __future__ import annotations
 
+import gc
 import json
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -93,24 +96,29 @@ def workbook(
 
     Each cell is written by its Python type (`_cell_writer`): None, NaN and "" blank, booleans
     as booleans, numbers as numbers, text always as text (never read as a formula or a link, as
-    the CSV shows it), anything else (a date) as its ISO text.
+    the CSV shows it), anything else (a date) as its ISO text. Python's cyclic garbage collector
+    is paused while the workbook is built: xlsxwriter keeps an object per cell until it closes,
+    which over a national table sets off hundreds of collections, each walking the whole heap,
+    for nothing: the cells live until the workbook closes, and any cycles left are collected
+    once the collector is back on.
     """
     import xlsxwriter
 
-    book = xlsxwriter.Workbook(target, {"in_memory": True, "nan_inf_to_errors": True})
-    try:
-        table = book.add_worksheet(sheet[:31])  # Excel's limit on a sheet name
-        put = _cell_writer(table)
-        for col_number, name in enumerate(columns):
-            put(0, col_number, name)
-        for row_number, values in enumerate(rows, start=1):
-            for col_number, value in enumerate(values):
-                put(row_number, col_number, value)
-        about = book.add_worksheet("about")
-        about.write_string(0, 0, "about")
-        about.write_string(1, 0, note)
-    finally:
-        book.close()
+    with _collector_paused():
+        book = xlsxwriter.Workbook(target, {"in_memory": True, "nan_inf_to_errors": True})
+        try:
+            table = book.add_worksheet(sheet[:31])  # Excel's limit on a sheet name
+            put = _cell_writer(table)
+            for col_number, name in enumerate(columns):
+                put(0, col_number, name)
+            for row_number, values in enumerate(rows, start=1):
+                for col_number, value in enumerate(values):
+                    put(row_number, col_number, value)
+            about = book.add_worksheet("about")
+            about.write_string(0, 0, "about")
+            about.write_string(1, 0, note)
+        finally:
+            book.close()
 
 
 def _cell_writer(sheet: Any) -> Callable[[int, int, Any], None]:
@@ -142,6 +150,31 @@ def _cell_writer(sheet: Any) -> Callable[[int, int, Any], None]:
                 put(row, col, value)
 
     return put
+
+
+_pause_lock = threading.Lock()
+_pauses = 0  # blocks inside `_collector_paused` now, in any thread
+_resume = False  # whether the collector was on when the first of them began
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the block, and turn it back on (if it was on)
+    when the last block paused at the same time ends: the dashboard writes workbooks from several
+    threads, and the collector is one for the whole process."""
+    global _pauses, _resume
+    with _pause_lock:
+        if _pauses == 0:
+            _resume = gc.isenabled()
+            gc.disable()
+        _pauses += 1
+    try:
+        yield
+    finally:
+        with _pause_lock:
+            _pauses -= 1
+            if _pauses == 0 and _resume:
+                gc.enable()
 
 
 def _excel_value(value: Any) -> Any:
