@@ -6,9 +6,12 @@ scripts and dashboards rely on, so column order, names and metadata are decided 
 
 from __future__ import annotations
 
+import gc
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -75,11 +78,12 @@ def write_workbook(
 ) -> None:
     """An Excel copy of a run's table: the table, then an "about" sheet holding the note.
 
-    Unknown cells are left blank and dates written as ISO text, as in the CSV.
+    Unknown cells are left blank and dates written as ISO text, as in the CSV; numbers and
+    true/false stay numbers and booleans.
     """
-    values = ([_excel_value(row.get(c)) for c in columns] for row in rows)
     with path.open("wb") as handle:
-        workbook(handle, columns, values, sheet=sheet, note=note)
+        workbook(handle, columns, ([row.get(c) for c in columns] for row in rows), sheet=sheet,
+                 note=note)
 
 
 def workbook(
@@ -88,27 +92,102 @@ def workbook(
 ) -> None:
     """Write an Excel workbook to `target`: the rows under their column names, then an "about"
     sheet holding the note, so a copy passed on still says what it is (working output or
-    published). One writer for run files and dashboard downloads: xlsxwriter, row by row."""
+    published). One writer for run files and dashboard downloads: xlsxwriter, row by row.
+
+    Each cell is written by its Python type (`_cell_writer`): None, NaN and "" blank, booleans
+    as booleans, numbers as numbers, text always as text (never read as a formula or a link, as
+    the CSV shows it), anything else (a date) as its ISO text. Python's cyclic garbage collector
+    is paused while the workbook is built: xlsxwriter keeps an object per cell until it closes,
+    which over a national table sets off hundreds of collections, each walking the whole heap,
+    for nothing: the cells live until the workbook closes, and any cycles left are collected
+    once the collector is back on.
+    """
     import xlsxwriter
 
-    book = xlsxwriter.Workbook(target, {"in_memory": True, "nan_inf_to_errors": True})
+    with _collector_paused():
+        book = xlsxwriter.Workbook(target, {"in_memory": True, "nan_inf_to_errors": True})
+        try:
+            table = book.add_worksheet(sheet[:31])  # Excel's limit on a sheet name
+            put = _cell_writer(table)
+            for col_number, name in enumerate(columns):
+                put(0, col_number, name)
+            for row_number, values in enumerate(rows, start=1):
+                for col_number, value in enumerate(values):
+                    put(row_number, col_number, value)
+            about = book.add_worksheet("about")
+            about.write_string(0, 0, "about")
+            about.write_string(1, 0, note)
+        finally:
+            book.close()
+
+
+def _cell_writer(sheet: Any) -> Callable[[int, int, Any], None]:
+    """A function writing one value to `sheet` with the xlsxwriter method its type needs.
+
+    Calling `write_string` / `write_number` / `write_boolean` directly skips xlsxwriter's
+    type sniffing in `write` (and its look for formulas and URLs in every string).
+    """
+    write_string, write_number, write_boolean = (
+        sheet.write_string, sheet.write_number, sheet.write_boolean)
+
+    def put(row: int, col: int, value: Any) -> None:
+        kind = value.__class__
+        if value is None:
+            return  # unknown: a blank cell, as in the CSV
+        if kind is str:
+            if value:  # "" is blank, as xlsxwriter's `write` has it
+                write_string(row, col, value)
+        elif kind is int:
+            write_number(row, col, value)
+        elif kind is float:
+            if value == value:  # NaN (unknown) is blank, as in the CSV
+                write_number(row, col, value)
+        elif kind is bool:
+            write_boolean(row, col, value)
+        else:
+            value = _excel_value(value)
+            if value is not None:
+                put(row, col, value)
+
+    return put
+
+
+_pause_lock = threading.Lock()
+_pauses = 0  # blocks inside `_collector_paused` now, in any thread
+_resume = False  # whether the collector was on when the first of them began
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the block, and turn it back on (if it was on)
+    when the last block paused at the same time ends: the dashboard writes workbooks from several
+    threads, and the collector is one for the whole process."""
+    global _pauses, _resume
+    with _pause_lock:
+        if _pauses == 0:
+            _resume = gc.isenabled()
+            gc.disable()
+        _pauses += 1
     try:
-        table = book.add_worksheet(sheet[:31])  # Excel's limit on a sheet name
-        table.write_row(0, 0, list(columns))
-        for row_number, values in enumerate(rows, start=1):
-            table.write_row(row_number, 0, list(values))
-        about = book.add_worksheet("about")
-        about.write_row(0, 0, ["about"])
-        about.write_row(1, 0, [note])
+        yield
     finally:
-        book.close()
+        with _pause_lock:
+            _pauses -= 1
+            if _pauses == 0 and _resume:
+                gc.enable()
 
 
 def _excel_value(value: Any) -> Any:
-    if isinstance(value, float) and math.isnan(value):
-        return None  # unknown: a blank cell, as in the CSV
-    if value is None or isinstance(value, str | int | float | bool):
+    """A cell value of a type `_cell_writer` writes directly: subclasses of str, int and float
+    as those, a date as its ISO text, NaN as None, anything else as its text."""
+    if isinstance(value, float):
+        return None if math.isnan(value) else float(value)
+    if value is None or isinstance(value, bool):
         return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, str):
+        return str(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
