@@ -107,8 +107,8 @@ class ImpactResult:
             found += r.additional_found
             newly += r.newly_found_treated
             heart = _add_optional(heart, r.heart_attacks_prevented_per_year)
-            for score in set(by_score) | set(r.strokes_by_score):
-                by_score[score] = by_score.get(score, 0.0) + r.strokes_by_score.get(score, 0.0)
+            for score, strokes_at in r.strokes_by_score.items():
+                by_score[score] = by_score.get(score, 0.0) + strokes_at
         return cls(
             strokes_prevented_per_year=strokes,
             deaths_avoided_per_year=deaths,
