@@ -48,6 +48,7 @@ from joinedup.engines.rows import (
 )
 from joinedup.engines.tables import contract_table
 
+_UNKNOWN = ibis.literal(UNKNOWN, type="string")
 DIMENSION = "dimension"
 GROUP = "group"
 
@@ -112,23 +113,24 @@ def _grouped(
     con: BaseBackend, population: ir.Table, bands: Sequence[PrevalenceBand],
     age_edges: Sequence[int],
 ) -> ir.Table:
-    """The population with each patient's modelled prevalence and group in every dimension."""
-    population = with_ethnicity(con, population)
+    """The population with each patient's modelled prevalence and group in every dimension.
+
+    Worked out before the join to the patients' ethnicity, which makes the result a table the
+    backend works out once for every group-by reading it: DuckDB folds a plain projection into
+    each reader instead, and five copies of these CASEs cost 1.5 s of CPU at 2.6 M patients.
+    """
     decile = population.imd_decile
-    unknown = ibis.literal(UNKNOWN, type="string")
-    return population.mutate(
+    grouped = population.mutate(
         prevalence=prevalence(population, bands),
         imd_quintile=ibis.ifelse(
             decile.between(1, 10).fill_null(False),
             ((decile + 1) // 2).cast("int64").cast("string"),
-            unknown,
-        ),
-        ethnicity=ibis.ifelse(
-            population.ethnicity.isin(ETHNICITIES).fill_null(False), population.ethnicity, unknown
+            _UNKNOWN,
         ),
         age_band=_age_band(population.age, age_edges),
-        sex=ibis.ifelse(population.sex.isin(SEXES).fill_null(False), population.sex, unknown),
+        sex=ibis.ifelse(population.sex.isin(SEXES).fill_null(False), population.sex, _UNKNOWN),
     )
+    return with_ethnicity(con, grouped)
 
 
 def _cube(grouped: ir.Table) -> ir.Table:
@@ -144,11 +146,17 @@ def _cube(grouped: ir.Table) -> ir.Table:
 
 
 def with_ethnicity(con: BaseBackend, flags: ir.Table) -> ir.Table:
-    """`flags` with each patient's recorded ethnicity (as the contract's patients hold it)."""
+    """`flags` with each patient's ethnicity group: as the contract's patients record it, or
+    `UNKNOWN` for none or a value the contract does not list."""
     if "ethnicity" in flags.columns:
-        return flags
-    ethnicity = contract_table(con, "patients").select("patient_id", "ethnicity")
+        return flags.mutate(ethnicity=_ethnicity_group(flags.ethnicity))
+    patients = contract_table(con, "patients")
+    ethnicity = patients.select("patient_id", ethnicity=_ethnicity_group(patients.ethnicity))
     return flags.left_join(ethnicity, "patient_id").select(*flags.columns, "ethnicity")
+
+
+def _ethnicity_group(recorded: ir.StringValue) -> ir.StringValue:
+    return ibis.ifelse(recorded.isin(ETHNICITIES).fill_null(False), recorded, _UNKNOWN)
 
 
 def _age_band(age: ir.IntegerValue, edges: Sequence[int]) -> ir.StringValue:
