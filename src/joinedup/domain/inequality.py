@@ -78,7 +78,9 @@ def ethnicity_group(value: str | None) -> str:
     return value if value in ETHNICITIES else UNKNOWN
 
 
-def group_order(dimension: str) -> tuple[object, ...]:
+def group_order(
+    dimension: str, age_edges: Sequence[int] = DEFAULT_AGE_EDGES
+) -> tuple[object, ...]:
     """The display order of a dimension's groups (Unknown last), for rows and charts."""
     if dimension == "imd_quintile":
         return (1, 2, 3, 4, 5, UNKNOWN)
@@ -87,7 +89,7 @@ def group_order(dimension: str) -> tuple[object, ...]:
     if dimension == "sex":
         return (*SEXES, UNKNOWN)
     if dimension == "age_band":
-        return (*age_bands(), UNKNOWN)
+        return (*age_bands(age_edges), UNKNOWN)
     raise InequalityError(f"unknown dimension {dimension!r}; expected one of {DIMENSIONS}")
 
 

@@ -13,11 +13,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any, Literal
 
-from joinedup.domain.contract import ETHNICITIES, SEXES
 from joinedup.domain.inequality import (
     DEFAULT_AGE_EDGES,
     UNKNOWN,
-    age_bands,
+    group_order,
     national_quintiles,
     quintile_from_mean_decile,
 )
@@ -161,7 +160,6 @@ def breakdown_rows(
             total[i] += row[column] or 0
 
     rows: list[dict[str, object]] = []
-    labels = age_bands(age_edges)
     for dimension in PATIENT_DIMENSIONS:
         found = {key: dict(zip(COUNT_COLUMNS, total, strict=True))
                  for key, total in sums[dimension].items()}
@@ -169,7 +167,7 @@ def breakdown_rows(
         if level == "footprint":
             codes = [None]  # the footprint always gets its rows, zeros if nobody is registered
         for code in codes:
-            for group in _groups(dimension, labels):
+            for group in group_order(dimension, age_edges):
                 if group == UNKNOWN and (code, UNKNOWN) not in found:
                     continue  # see the docstring: an empty Unknown row would weaken publishing
                 counts = found.get((code, str(group)), {})
@@ -192,17 +190,6 @@ def breakdown_rows(
                     }
                 )
     return rows
-
-
-def _groups(dimension: str, labels: Sequence[str]) -> tuple[object, ...]:
-    """Every group of a dimension in display order; the cube holds them as strings."""
-    if dimension == "imd_quintile":
-        return (1, 2, 3, 4, 5, UNKNOWN)
-    if dimension == "ethnicity":
-        return ETHNICITIES
-    if dimension == "age_band":
-        return (*labels, UNKNOWN)
-    return (*SEXES, UNKNOWN)
 
 
 def _org_codes(footprint: Footprint, practices: Sequence[str], level: str) -> list[str | None]:
