@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from joinedup.domain.measures import PRACTICE_TABLE_COLUMNS
+from joinedup.outputs.arrow_rows import rows_to_arrow
 from joinedup.outputs.csv_files import write_csv
 
 _TEXT_COLUMNS = ("pcn_code", "place_code", "sub_icb_code", "ics_code")
@@ -43,9 +44,10 @@ def write_practice_table(
     """practices.csv plus Parquet and Excel copies; returns the paths written.
 
     Written from the rows themselves (the CSV by `csv_files`, with the cell format of every other
-    CSV; the Parquet copy through Arrow; the workbook row by row): no data frame is built only to
-    be written. `note` (working output or published, and how) goes into the Parquet schema
-    metadata and an "about" sheet of the workbook, so a copy passed on still says what it is.
+    CSV; the Parquet copy through Arrow's reader, `arrow_rows`; the workbook row by row): no data
+    frame is built only to be written. `note` (working output or published, and how) goes into
+    the Parquet schema metadata and an "about" sheet of the workbook, so a copy passed on still
+    says what it is.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     columns = _practice_columns(rows)
@@ -61,15 +63,8 @@ def write_practice_table(
 
 
 def _arrow_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> pa.Table:
-    def typed(column: str) -> pa.Array:
-        values = [row.get(column) for row in rows]
-        if column in _TEXT_COLUMNS:
-            return pa.array([None if v is None else str(v) for v in values], type=pa.string())
-        if column in _COUNT_COLUMNS:
-            return pa.array(values, type=pa.int64())
-        return pa.array(values)
-
-    return pa.table({c: typed(c) for c in columns})
+    types = {c: pa.string() for c in _TEXT_COLUMNS} | {c: pa.int64() for c in _COUNT_COLUMNS}
+    return rows_to_arrow(rows, columns, {c: t for c, t in types.items() if c in columns})
 
 
 def write_workbook(
