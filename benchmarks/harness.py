@@ -71,14 +71,17 @@ def timed_command(args: list[str], env: dict[str, str] | None = None) -> dict[st
             "peak_rss_mib": usage.ru_maxrss / 1024}
 
 
-def first_and_repeat(args: list[str], runs: int) -> dict[str, Any]:
+def first_and_repeat(
+    args: list[str], runs: int, env: dict[str, str] | None = None
+) -> dict[str, Any]:
     """A command's first run on an empty query cache (it compiles its queries) and the median of
-    `runs` repeats (they run the kept SQL: engines/queries.py), each a fresh process."""
+    `runs` repeats (they run the kept SQL: engines/queries.py), each a fresh process with `env`
+    added to the environment."""
     import statistics
     import tempfile
 
     with tempfile.TemporaryDirectory() as cache:
-        env = {"JOINEDUP_CACHE_DIR": cache}
+        env = {**(env or {}), "JOINEDUP_CACHE_DIR": cache}
         first = timed_command(args, env)
         repeats = [timed_command(args, env) for _ in range(runs)]
     median = {key: statistics.median(r[key] for r in repeats) for key in repeats[0]}
