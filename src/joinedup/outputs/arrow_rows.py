@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Mapping, Sequence
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -29,17 +30,25 @@ def rows_to_arrow(
     type (its values converted as `pa.array(values, type=...)` would), others are inferred."""
     fixed = dict(types or {})
     values = {c: [row.get(c) for row in rows] for c in columns}
+    if _pandas_loaded():  # nothing left to save, and pa.array is quicker
+        return _by_pa_array(values, fixed)
     inferred = {c: _fixed(values[c], fixed[c]) if c in fixed else _kind(values[c])
                 for c in columns}
     if not rows or any(t is None for t in inferred.values()):
         return _by_pa_array(values, fixed)
     read_as = pa.schema([(c, pa.string() if t == pa.date32() else t)
                          for c, t in inferred.items()])
-    lines = "".join(
-        json.dumps({c: _json_value(row.get(c), inferred[c]) for c in columns}) + "\n"
-        for row in rows
-    )
-    table = pj.read_json(io.BytesIO(lines.encode()),
+    # JSON writes ints, floats (NaN and infinities too), bools, text and null as they are; dates
+    # go as ISO text (cast below) and fixed text columns as str().
+    converted = [(c, _CONVERT[t]) for c, t in inferred.items() if t in _CONVERT]
+    lines = []
+    for row in rows:
+        record = {c: row.get(c) for c in columns}
+        for column, convert in converted:
+            if record[column] is not None:
+                record[column] = convert(record[column])
+        lines.append(json.dumps(record))
+    table = pj.read_json(io.BytesIO("\n".join(lines).encode()),
                          parse_options=pj.ParseOptions(explicit_schema=read_as))
     return table.cast(pa.schema(list(inferred.items())))
 
@@ -82,17 +91,18 @@ def _scalar_kind(value: Any) -> str:
     return "other"
 
 
-def _json_value(value: Any, kind: pa.DataType) -> Any:
-    if value is None:
-        return None
-    if kind == pa.date32():
-        return value.isoformat()
-    if kind == pa.float64():
-        return float(value)
-    if kind == pa.string():
-        return str(value)
-    return value
+_CONVERT: dict[pa.DataType, Callable[[Any], str]] = {pa.date32(): date.isoformat, pa.string(): str}
+
+
+def _pandas_loaded() -> bool:
+    return "pandas" in sys.modules
 
 
 def _by_pa_array(values: Mapping[str, list[Any]], fixed: Mapping[str, pa.DataType]) -> pa.Table:
-    return pa.table({c: pa.array(v, type=fixed.get(c)) for c, v in values.items()})
+    def array(column: str, values: list[Any]) -> pa.Array:
+        kind = fixed.get(column)
+        if kind == pa.string():
+            values = [None if v is None else str(v) for v in values]
+        return pa.array(values, type=kind)
+
+    return pa.table({c: array(c, v) for c, v in values.items()})

@@ -8,10 +8,18 @@ import sys
 from datetime import date, datetime
 
 import pyarrow as pa
-from hypothesis import given
+import pytest
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from joinedup.outputs import arrow_rows
 from joinedup.outputs.arrow_rows import rows_to_arrow
+
+
+@pytest.fixture(autouse=True)
+def _through_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test process has pandas loaded (which sends rows to pa.array): test the JSON path."""
+    monkeypatch.setattr(arrow_rows, "_pandas_loaded", lambda: False)
 
 COLUMNS = ("a", "b", "c")
 VALUES = st.one_of(
@@ -40,6 +48,7 @@ def same(one: pa.Table, other: pa.Table) -> bool:
     return one.schema == other.schema and repr(one.to_pylist()) == repr(other.to_pylist())
 
 
+@settings(deadline=None)  # the first example pays for Arrow's first conversions
 @given(st.lists(COLUMN, min_size=3, max_size=3).filter(lambda cols: len(set(map(len, cols))) == 1))
 def test_the_table_is_the_one_pa_array_makes(columns: list[list[object]]) -> None:
     rows = [dict(zip(COLUMNS, values, strict=True)) for values in zip(*columns, strict=True)]
