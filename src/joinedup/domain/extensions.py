@@ -118,8 +118,9 @@ STORE_KINDS = ExtensionPoint(
 ENGINES = ExtensionPoint(
     "engine",
     "Where the measures run: a function `connect(path, read_only=...)` giving an Ibis backend "
-    "over the store's tables (DuckDB embedded by default; Apache Spark, with a `master=` "
-    "keyword, from the `spark` extra: docs/engines.md).",
+    "over the store's tables, or a connection that becomes one on first use (DuckDB embedded "
+    "by default, whose kept SQL runs without Ibis; Apache Spark, with a `master=` keyword, "
+    "from the `spark` extra: docs/engines.md).",
     {
         "duckdb": "joinedup.engines.duckdb:connect",
         "spark": "joinedup.engines.spark:connect",

@@ -13,6 +13,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
+from joinedup.domain.codelists import Codelist
 from joinedup.engines import queries
 from joinedup.engines.duckdb import connect
 from joinedup.engines.tables import create_contract_tables
@@ -58,7 +59,7 @@ def store(tmp_path: Path) -> Path:
     return path
 
 
-def totals(store: Path, day: date = REF) -> pa.Table:
+def totals(store: Path, day: date = REF, codelists: dict[str, Codelist] | None = None) -> pa.Table:
     from joinedup.domain.programme import prevalence_bands
     from joinedup.programmes import load_parameters, load_programme, resolve_codelists
 
@@ -66,7 +67,7 @@ def totals(store: Path, day: date = REF) -> pa.Table:
     bands = prevalence_bands(load_parameters(af)[af.expected_prevalence])
     con = connect(store, read_only=True)
     try:
-        return queries.run(con, BUILDER, af, day, bands, resolve_codelists(af), False)
+        return queries.run(con, BUILDER, af, day, bands, codelists or resolve_codelists(af), False)
     finally:
         con.disconnect()
 
@@ -131,6 +132,20 @@ def test_another_date_or_store_shape_compiles_afresh(store: Path, cache: Path) -
     con.disconnect()
     assert sum(totals(store)["list_size"].to_pylist()) == 3
     assert len(entries(cache)) == 3
+
+
+def test_an_edited_codelist_compiles_afresh_and_counts_by_the_edit(
+    store: Path, cache: Path
+) -> None:
+    from joinedup.programmes import load_programme, resolve_codelists
+
+    codelists = dict(resolve_codelists(load_programme("af")))
+    assert sum(totals(store, codelists=codelists)["recorded"].to_pylist()) == 2
+    af = codelists["af"]
+    codelists["af"] = Codelist.of("af", af.system, [(c, af.term(c)) for c in af
+                                                    if c != "49436004"])
+    assert sum(totals(store, codelists=codelists)["recorded"].to_pylist()) == 0
+    assert len(entries(cache)) == 2
 
 
 def test_a_damaged_entry_is_compiled_again(store: Path, cache: Path) -> None:
