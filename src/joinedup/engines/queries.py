@@ -247,13 +247,28 @@ def _write(cache: Path, key: str, query: _Compiled) -> None:
         _write_arrow(staging / "result.arrow", query.schema.empty_table())
         (staging / "query.json").write_text(json.dumps({"sql": query.sql,
                                                          "tables": list(query.tables)}))
-        try:
-            staging.rename(cache / key)
-        except OSError:  # another process kept the same entry first
-            shutil.rmtree(staging, ignore_errors=True)
+        _replace(cache / key, staging)
         _prune(cache)
     except OSError:
         return
+
+
+def _replace(target: Path, staging: Path) -> None:
+    """Move `staging` to `target`, moving aside what is there (a damaged entry, which would
+    otherwise be compiled again on every run, or one another process kept first)."""
+    try:
+        staging.rename(target)
+        return
+    except OSError:
+        pass
+    aside = Path(tempfile.mkdtemp(prefix=".old-", dir=target.parent))
+    try:
+        target.rename(aside / "entry")
+        staging.rename(target)
+    except OSError:
+        pass
+    shutil.rmtree(aside, ignore_errors=True)
+    shutil.rmtree(staging, ignore_errors=True)
 
 
 def _write_arrow(path: Path, table: pa.Table) -> None:

@@ -148,13 +148,17 @@ def test_an_edited_codelist_compiles_afresh_and_counts_by_the_edit(
     assert len(entries(cache)) == 2
 
 
-def test_a_damaged_entry_is_compiled_again(store: Path, cache: Path) -> None:
+def test_a_damaged_entry_is_compiled_again_and_replaced(store: Path, cache: Path) -> None:
     expected = sort(totals(store))
     (entry,) = entries(cache)
     for part in entry.iterdir():
         part.write_bytes(part.read_bytes()[:10])
+    assert queries._read(entry) is None
     assert sort(totals(store)).equals(expected)
+    assert entries(cache) == [entry]
+    assert queries._read(entry) is not None  # mended: the next run reads it
     assert sort(totals(store)).equals(expected)
+    assert not [p for p in cache.iterdir() if p.name.startswith(".")]
 
 
 def test_off_keeps_nothing(store: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
