@@ -6,11 +6,11 @@ measure table's (list_size, expected, recorded, eligible, treated, exceptions), 
 population and flags (`patient_flags`: registered and alive at the date, opted-out patients left
 out), so each dimension's groups add up to the practice table's totals.
 
-How, and why it is fast: the backend makes one grouped pass over the patients, counting by
-practice x IMD quintile x ethnicity x age band x sex (a "cube" of at most a few tens of thousands
-of rows for an ICS). Each dimension, at each roll-up level, is then a sum over that small cube,
-done with pyarrow's group-by; the patient rows never leave the backend, and the patient flags
-(the expensive joins to events) are computed once rather than once per dimension.
+How, and why it is fast: over one population (the patient flags, the expensive joins to
+events, with each patient's prevalence and groups, worked out once), the backend counts by
+practice and group, one group-by per dimension (grouping sets, in effect): a few dozen rows per
+practice. Each dimension, at each roll-up level, is then a sum of those rows over practices, in
+Python (`engines.rows`); the patient rows never leave the backend.
 
 Groups: a patient's IMD quintile comes from the decile of their own LSOA (1 = most deprived);
 missing or unrecognised values fall into `UNKNOWN`, so nobody is lost from a breakdown.

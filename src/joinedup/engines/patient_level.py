@@ -84,10 +84,10 @@ class PatientLevelStore:
         """Practice counts, their notes and the breakdowns, from one query.
 
         The flags (the joins to every event table) are the expensive part. The practice counts
-        (by practice and risk score) and the breakdown cube (by practice and patient group) are
-        two group-bys over them, stacked into one query (`breakdowns.counts_and_cube`): the flags
-        are a common subquery the backend works out once (DuckDB holds it in memory), instead of
-        twice, or once into a temporary table, which at 2.6 M patients cost more than both
+        (by practice and risk score) and the breakdowns (by practice and each dimension's group)
+        are group-bys over them, stacked into one query (`breakdowns.counts_and_cube`): the
+        population they share is worked out once (DuckDB materialises it), not once per
+        group-by, nor into a temporary table, which at 2.6 M patients cost more than the
         group-bys.
         """
         bands = prevalence_bands(parameters[programme.expected_prevalence])
