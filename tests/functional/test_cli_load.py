@@ -121,3 +121,40 @@ def test_ctrl_c_says_the_database_is_unchanged(
     result = runner.invoke(app, ["load", str(source(tmp_path)), "--db", str(db)])
     assert result.exit_code == 130
     assert result.stderr.strip() == f"error: load interrupted; {db} is unchanged"
+
+
+def dated_source(tmp_path: Path) -> Path:
+    folder = source(tmp_path)
+    (folder / "clinical_events.csv").write_text(
+        "patient_id,date,snomed_code,numeric_value\n1,2024-06-01,49436004,\n")
+    return folder
+
+
+def test_load_prepares_the_first_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a load, the packaged programmes' queries are kept: the first run is a repeat."""
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("JOINEDUP_CACHE_DIR", str(tmp_path / "cache"))
+    db = tmp_path / "ics.duckdb"
+    result = runner.invoke(app, ["load", str(dated_source(tmp_path)), "--db", str(db),
+                                 "--today", "2025-01-01", "--max-rejected-share", "0.5"])
+    assert result.exit_code == 0, result.output
+    assert "prepared af, hypertension for runs at 2024-06-01" in result.stdout
+    script = ("import sys; from pathlib import Path; from joinedup.app.run import run_programme; "
+              f"run_programme(Path({str(db)!r}), Path({str(tmp_path / 'out')!r})); "
+              "print('ibis' in sys.modules)")
+    first_run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                               check=True)
+    assert first_run.stdout.strip() == "False"
+
+
+def test_no_prepare_keeps_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("JOINEDUP_CACHE_DIR", str(cache))
+    result = runner.invoke(app, ["load", str(dated_source(tmp_path)), "--db",
+                                 str(tmp_path / "ics.duckdb"), "--today", "2025-01-01",
+                                 "--max-rejected-share", "0.5", "--no-prepare"])
+    assert result.exit_code == 0, result.output
+    assert "prepared" not in result.stdout
+    assert not cache.exists()

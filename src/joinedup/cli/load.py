@@ -78,6 +78,14 @@ def load_command(
             show_default=False,
         ),
     ] = None,
+    prepare: Annotated[
+        bool,
+        typer.Option(
+            "--prepare/--no-prepare",
+            help="Then compile and keep each packaged programme's query for the store's extract "
+            "date, so the first `joinedup run` on it does not (docs/engines.md).",
+        ),
+    ] = True,
 ) -> None:
     """Check every row of SOURCE against the data contract and load the good rows into --db.
 
@@ -100,6 +108,13 @@ def load_command(
         typer.secho(f"error: load interrupted; {db} is unchanged", err=True, fg=typer.colors.RED)
         raise typer.Exit(code=130) from None
     _print_report(report)
+    if prepare:
+        from joinedup.app.load import prepare_runs
+
+        with err.status("compiling the programmes' queries for the new store"):
+            day, prepared = prepare_runs(db)
+        if prepared:
+            typer.echo(f"prepared {', '.join(prepared)} for runs at {day} (compiled and kept)")
 
 
 def _parse_day(text: str | None) -> date | None:

@@ -90,9 +90,7 @@ class PatientLevelStore:
         group-by, nor into a temporary table, which at 2.6 M patients cost more than the
         group-bys.
         """
-        bands = prevalence_bands(parameters[programme.expected_prevalence])
-        both = queries.run(con, "joinedup.engines.breakdowns:counts_and_cube",
-                           programme, reference_date, bands, codelists)
+        both = queries.run(con, *_measure_query(programme, reference_date, parameters, codelists))
         counts_rows: list[dict[str, Any]] = []
         cube: list[dict[str, Any]] = []
         for row in both.to_pylist():
@@ -101,6 +99,24 @@ class PatientLevelStore:
         counts = practice_rows(counts_rows, programme, reference_date, footprint)
         breakdowns = breakdown_rows(footprint, cube, programme, reference_date)
         return counts, self._notes(programme, reference_date), breakdowns
+
+    def prepare(
+        self, con: Any, programme: Programme, reference_date: date,
+        parameters: ParameterSet, codelists: Mapping[str, Codelist],
+    ) -> bool:
+        """Compile and keep `measure`'s query without running it (`queries.prepare`)."""
+        return queries.prepare(
+            con, *_measure_query(programme, reference_date, parameters, codelists))
+
+
+def _measure_query(
+    programme: Programme, reference_date: date, parameters: ParameterSet,
+    codelists: Mapping[str, Codelist],
+) -> tuple[Any, ...]:
+    """The builder and arguments of `measure`'s query, the one `prepare` keeps."""
+    bands = prevalence_bands(parameters[programme.expected_prevalence])
+    return ("joinedup.engines.breakdowns:counts_and_cube", programme, reference_date, bands,
+            codelists)
 
 
 def practice_counts(

@@ -98,6 +98,19 @@ def run(con: Any, builder: str, *args: Any) -> pa.Table:
     return query.execute(con)
 
 
+def prepare(con: Any, builder: str, *args: Any) -> bool:
+    """Compile and keep the query `run(con, builder, *args)` would run, without running it, so
+    the first real run is a repeat; False where nothing can be kept (another engine, the cache
+    off or unwritable), True when the query is kept."""
+    cache = _cache_folder()
+    if not isinstance(con, DuckDBConnection) or cache is None:
+        return False
+    key = _key(con, builder, args)
+    if _read(cache / key) is None:
+        _write(cache, key, _Compiled.of(con, _resolve(builder)(con.ibis, *args)))
+    return _read(cache / key) is not None
+
+
 @dataclasses.dataclass(frozen=True)
 class _Compiled:
     """A query as DuckDB runs it: SQL, the in-memory tables it names, its result's schema."""

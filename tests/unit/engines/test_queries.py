@@ -211,3 +211,23 @@ def test_keys_see_values_not_their_order_or_uncompared_fields() -> None:
 def test_an_argument_the_key_cannot_see_is_refused() -> None:
     with pytest.raises(TypeError, match="cannot key a compiled query on a object"):
         queries._canonical([object()])
+
+
+def test_prepare_keeps_the_query_run_would_run(
+    store: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from joinedup.domain.programme import prevalence_bands
+    from joinedup.programmes import load_parameters, load_programme, resolve_codelists
+
+    af = load_programme("af")
+    args = (af, REF, prevalence_bands(load_parameters(af)[af.expected_prevalence]),
+            resolve_codelists(af), False)
+    con = connect(store, read_only=True)
+    monkeypatch.setenv(queries.CACHE_ENV, "off")
+    assert queries.prepare(con, BUILDER, *args) is False
+    monkeypatch.setenv(queries.CACHE_ENV, str(cache.parent))
+    assert queries.prepare(con, BUILDER, *args) is True
+    con.disconnect()
+    (entry,) = entries(cache)
+    totals(store)  # the same query: read, not compiled again
+    assert entries(cache) == [entry]
