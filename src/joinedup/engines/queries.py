@@ -155,11 +155,14 @@ def _cache_folder() -> Path | None:
     if setting.lower() == OFF:
         return None
     if setting:
-        root = Path(setting)
-    else:
-        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        root = Path(base) / "joinedup"
-    return root / "queries"
+        return Path(setting) / "queries"
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # no home directory (a bare container): compile every time
+            return None
+    return Path(base) / "joinedup" / "queries"
 
 
 def _key(con: DuckDBConnection, builder: str, args: tuple[Any, ...]) -> str:

@@ -231,3 +231,20 @@ def test_prepare_keeps_the_query_run_would_run(
     (entry,) = entries(cache)
     totals(store)  # the same query: read, not compiled again
     assert entries(cache) == [entry]
+
+
+def test_the_cache_folder_follows_the_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(queries.CACHE_ENV, str(tmp_path / "mine"))
+    assert queries._cache_folder() == tmp_path / "mine" / "queries"
+    monkeypatch.delenv(queries.CACHE_ENV)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert queries._cache_folder() == tmp_path / "xdg" / "joinedup" / "queries"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert queries._cache_folder() is None  # compiles every time rather than failing
