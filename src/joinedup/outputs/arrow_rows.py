@@ -27,7 +27,8 @@ def rows_to_arrow(
     types: Mapping[str, pa.DataType] | None = None,
 ) -> pa.Table:
     """`columns` of `rows` (missing keys are null) as an Arrow table; `types` fixes a column's
-    type (its values converted as `pa.array(values, type=...)` would), others are inferred."""
+    type (a text column takes `str()` of each value, any other is converted as
+    `pa.array(values, type=...)` would), the others are inferred."""
     fixed = dict(types or {})
     values = {c: [row.get(c) for row in rows] for c in columns}
     if _pandas_loaded():  # nothing left to save, and pa.array is quicker
