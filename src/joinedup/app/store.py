@@ -50,7 +50,7 @@ class OpenStore:
         if not has_table(self.con, "organisations"):
             return {}
         orgs = read_table(self.con, "organisations", ("org_code", "name"))
-        return dict(zip(orgs["org_code"].to_pylist(), orgs["name"].to_pylist(), strict=True))
+        return {row["org_code"]: row["name"] for row in orgs}
 
 
 @dataclass(frozen=True)

@@ -16,15 +16,18 @@ is determined, preferring to hide small, non-zero, fine-grained cells.
 
 This treats published values as exact. Rounding (to 5) only widens what a reader can infer to
 intervals, so a system safe under exact values is safe under rounded ones too. numpy is the one
-numeric library the domain allows (tests/unit/test_layering.py).
+numeric library the domain allows (tests/unit/test_layering.py); it is imported by the functions
+that use it, so a run that publishes nothing does not pay to load it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 Key = Hashable
 """A cell's identity, e.g. ("practice", "P1", "recorded")."""
@@ -73,6 +76,8 @@ def determined(
     base cells a reader cannot see — few, even when the system has thousands of cells. Cells that
     share no unknown base cell cannot inform each other, so each connected part is solved alone.
     """
+    import numpy as np
+
     hidden = set(hidden)
     published = [k for k, v in system.values.items() if v is not None and k not in hidden]
     candidates = hidden if among is None else set(among) & hidden
@@ -217,6 +222,8 @@ def _protectors(
     M's left null space is 0 at c) and λ_c ≠ 0 — both read off one singular value
     decomposition per connected part, for every target and candidate at once.
     """
+    import numpy as np
+
     every_candidate = {k for keys in candidates.values() for k in keys}
     published = [k for k, v in system.values.items() if v is not None and k not in hidden]
     known = _known_base_cells(system, [k for k in published if k not in every_candidate])
@@ -285,6 +292,8 @@ def _preference(system: LinearSystem, key: Key) -> tuple[bool, bool, float, str]
 
 def _row_space(rows: list[Row], targets: list[Row]) -> tuple[np.ndarray, dict[Key, int]]:
     """An orthonormal basis (rows) of the span of the published rows."""
+    import numpy as np
+
     index = _index([*rows, *targets])
     if not rows:
         return np.zeros((0, len(index))), index
@@ -302,6 +311,8 @@ def _index(rows: Iterable[Row]) -> dict[Key, int]:
 
 
 def _vector(terms: Mapping[Key, float], index: Mapping[Key, int]) -> np.ndarray:
+    import numpy as np
+
     vector = np.zeros(len(index))
     for key, coefficient in terms.items():
         vector[index[key]] = coefficient

@@ -90,7 +90,7 @@ def store_info(con: Any) -> dict[str, str]:
     """The store's key facts (kind, QOF year, period, files); empty for other stores."""
     if not has_table(con, "store_info"):
         return {}
-    rows = read_table(con, "store_info").to_pylist()
+    rows = read_table(con, "store_info")
     return {str(r["key"]): str(r["value"]) for r in rows}
 
 
@@ -182,19 +182,19 @@ def practice_counts(
 def _table(con: Any, name: str) -> list[dict[str, Any]]:
     if not has_table(con, name):
         return []
-    rows: list[dict[str, Any]] = read_table(con, name).to_pylist()
+    rows: list[dict[str, Any]] = read_table(con, name)
     return rows
 
 
 def _prevalence(con: Any, mapping: AggregateProgramme) -> dict[str, tuple[int, int]]:
     """practice -> (register, list size) for the programme's group."""
-    rows = queries.run(con, f"{_QUERIES}:prevalence_of_group", mapping.group_code).to_pylist()
+    rows = queries.run(con, f"{_QUERIES}:prevalence_of_group", mapping.group_code)
     return {r["practice_code"]: (int(r["register"]), int(r["list_size"])) for r in rows}
 
 
 def _list_types(con: Any) -> dict[str, dict[str, float]]:
     """practice -> {age-base list type -> list size} from every group's rows."""
-    rows = queries.run(con, f"{_QUERIES}:list_types").to_pylist()
+    rows = queries.run(con, f"{_QUERIES}:list_types")
     out: dict[str, dict[str, float]] = defaultdict(dict)
     for r in rows:
         if age_base_interval(r["list_type"]) is not None:
@@ -211,7 +211,7 @@ def _achievement(
 ) -> dict[tuple[str, str, str], float]:
     if treatment is None or not has_table(con, "qof_achievement"):
         return {}
-    rows = queries.run(con, f"{_QUERIES}:achievement", sorted(treatment.codes)).to_pylist()
+    rows = queries.run(con, f"{_QUERIES}:achievement", sorted(treatment.codes))
     return {(r["practice_code"], r["indicator_code"], r["measure"]): float(r["value"])
             for r in rows}
 

@@ -55,7 +55,7 @@ class PatientLevelStore:
         tables = [t for t in DATED_TABLES if queries.has_table(con, t)]
         if not tables:
             return None
-        latest: date | None = queries.run(con, f"{_MEASURES}:latest_date", tables)["day"][0].as_py()
+        latest: date | None = queries.run(con, f"{_MEASURES}:latest_date", tables)[0]["day"]
         return latest
 
     def practice_counts(
@@ -93,7 +93,7 @@ class PatientLevelStore:
         both = queries.run(con, *_measure_query(programme, reference_date, parameters, codelists))
         counts_rows: list[dict[str, Any]] = []
         cube: list[dict[str, Any]] = []
-        for row in both.to_pylist():
+        for row in both:
             (counts_rows if row[_PART] == "counts" else cube).append(row)
         footprint = footprint_of(con)
         counts = practice_rows(counts_rows, programme, reference_date, footprint)
@@ -137,7 +137,7 @@ def practice_counts(
     """
     bands = prevalence_bands(parameters[programme.expected_prevalence])
     rows = queries.run(con, f"{_MEASURES}:practice_totals", programme, reference_date, bands,
-                       codelists, include_opted_out).to_pylist()
+                       codelists, include_opted_out)
     return practice_rows(rows, programme, reference_date, footprint_of(con))
 
 
@@ -157,7 +157,7 @@ def practice_counts_series(
     time (running it is; pairing 2.6 M patients with 8 quarter ends in one query took 5.8 GB).
     """
     ordered = sorted(set(days))
-    patients = int(queries.run(con, f"{_MEASURES}:patient_count")["patients"][0].as_py())
+    patients = int(queries.run(con, f"{_MEASURES}:patient_count")[0]["patients"])
     per_query = max(1, SERIES_ROWS_PER_QUERY // max(patients, 1))
     bands = prevalence_bands(parameters[programme.expected_prevalence])
     footprint = footprint_of(con)
@@ -165,7 +165,7 @@ def practice_counts_series(
     for start in range(0, len(ordered), per_query):
         batch = ordered[start : start + per_query]
         rows = queries.run(con, f"{_MEASURES}:practice_totals", programme,
-                           batch[0] if len(batch) == 1 else batch, bands, codelists).to_pylist()
+                           batch[0] if len(batch) == 1 else batch, bands, codelists)
         by_day: dict[date, list[dict[str, Any]]] = {day: [] for day in batch}
         for row in rows:
             by_day[row.pop("period_end") if len(batch) > 1 else batch[0]].append(row)

@@ -4,8 +4,8 @@ Why: a programme's query is the same SQL every time it is run with the same defi
 parameters and dates on a store of the same shape, and building it as an Ibis expression and
 compiling it costs far more than running it on a small store (about 1.5 s with Ibis's imports,
 against under 0.1 s for the query on a practice-sized store). So on DuckDB the compiled SQL,
-the small in-memory tables it reads (codelists, period ends) and its result schema are kept in a
-cache folder, keyed by everything the SQL depends on:
+the small in-memory tables it reads (codelists, period ends, as Parquet files) and its result's
+column types are kept in a cache folder, keyed by everything the SQL depends on:
 
 - the builder (a module-level function named "module:function", so nothing else can leak in)
   and its arguments, written out canonically (`_canonical`);
@@ -13,12 +13,14 @@ cache folder, keyed by everything the SQL depends on:
 - the code that builds and compiles it: joinedup's own source files, and the installed Ibis,
   sqlglot and DuckDB versions.
 
-A repeat run reads the entry and runs the SQL on DuckDB's own connection without importing Ibis.
-A first run builds, compiles, keeps and runs the same SQL the same way, so both paths give the
-same table. The cache holds SQL text, codelists and dates: no patient data. It lives in
-`JOINEDUP_CACHE_DIR`, else `$XDG_CACHE_HOME/joinedup`, else `~/.cache/joinedup`; set
-`JOINEDUP_CACHE_DIR=off` to compile every time. Entries are written atomically (a damaged or
-half-written one is compiled again) and the oldest are pruned beyond `MAX_ENTRIES`.
+A repeat run reads the entry and runs the SQL on DuckDB's own connection, importing neither Ibis
+nor pyarrow (with numpy, a quarter of a second): DuckDB reads the kept Parquet tables itself and
+the rows come back as Python records. A first run builds, compiles, keeps and runs the same SQL
+the same way, so both paths give the same records. The cache holds SQL text, codelists and
+dates: no patient data. It lives in `JOINEDUP_CACHE_DIR`, else `$XDG_CACHE_HOME/joinedup`, else
+`~/.cache/joinedup`; set `JOINEDUP_CACHE_DIR=off` to compile every time. Entries are written
+atomically (a damaged or half-written one is compiled again) and the oldest are pruned beyond
+`MAX_ENTRIES`.
 
 Other engines (Spark) build the expression and run it through Ibis each time.
 """
@@ -40,21 +42,21 @@ from datetime import date, datetime
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-import pyarrow.ipc
-
 import joinedup
 from joinedup.engines.duckdb import DuckDBConnection
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
+Records = list[dict[str, Any]]
+"""A query's result: one dict per row, column name to Python value (None for null)."""
+
 CACHE_ENV = "JOINEDUP_CACHE_DIR"
 OFF = "off"
 MAX_ENTRIES = 256
 """Entries kept; each is a query's SQL and its codelists, tens to hundreds of kilobytes."""
 STALE_SECONDS = 3600
-_FORMAT = 1  # bump when an entry's layout changes
+_FORMAT = 2  # bump when an entry's layout changes
 
 
 def has_table(con: Any, name: str) -> bool:
@@ -73,29 +75,32 @@ def has_table(con: Any, name: str) -> bool:
     return True
 
 
-def read_table(con: Any, name: str, columns: tuple[str, ...] = ()) -> pa.Table:
+def read_table(con: Any, name: str, columns: tuple[str, ...] = ()) -> Records:
     """A whole small table (organisations, store information), or the `columns` asked for."""
     if isinstance(con, DuckDBConnection):
         wanted = ", ".join(_quoted(c) for c in columns) if columns else "*"
-        return con.raw.sql(f"SELECT {wanted} FROM {_quoted(name)}").to_arrow_table()
+        return _records(con.raw.execute(f"SELECT {wanted} FROM {_quoted(name)}"))
     table = con.table(name)
-    return (table.select(*columns) if columns else table).to_pyarrow()
+    rows: Records = (table.select(*columns) if columns else table).to_pyarrow().to_pylist()
+    return rows
 
 
-def run(con: Any, builder: str, *args: Any) -> pa.Table:
-    """The table `builder(con, *args)` describes, where `builder` ("module:function") returns an
-    Ibis table expression built from the store's tables and `args` alone."""
+def run(con: Any, builder: str, *args: Any) -> Records:
+    """The rows of the table `builder(con, *args)` describes, where `builder` ("module:function")
+    returns an Ibis table expression built from the store's tables and `args` alone."""
     if not isinstance(con, DuckDBConnection):
         expr: ir.Table = _resolve(builder)(con, *args)
-        return expr.to_pyarrow()
+        rows: Records = expr.to_pyarrow().to_pylist()
+        return rows
     cache = _cache_folder()
     key = _key(con, builder, args) if cache is not None else ""
     query = _read(cache / key) if cache is not None else None
-    if query is None:
-        query = _Compiled.of(con, _resolve(builder)(con.ibis, *args))
-        if cache is not None:
-            _write(cache, key, query)
-    return query.execute(con)
+    if query is not None:
+        return query.execute(con)
+    with tempfile.TemporaryDirectory(prefix="joinedup-query-") as scratch:
+        query = _compile(con, builder, args, Path(scratch))
+        kept = _keep(cache, key, query) if cache is not None else None
+        return (kept or query).execute(con)
 
 
 def prepare(con: Any, builder: str, *args: Any) -> bool:
@@ -107,37 +112,62 @@ def prepare(con: Any, builder: str, *args: Any) -> bool:
         return False
     key = _key(con, builder, args)
     if _read(cache / key) is None:
-        _write(cache, key, _Compiled.of(con, _resolve(builder)(con.ibis, *args)))
+        with tempfile.TemporaryDirectory(prefix="joinedup-query-") as scratch:
+            _keep(cache, key, _compile(con, builder, args, Path(scratch)))
     return _read(cache / key) is not None
 
 
 @dataclasses.dataclass(frozen=True)
 class _Compiled:
-    """A query as DuckDB runs it: SQL, the in-memory tables it names, its result's schema."""
+    """A query as DuckDB runs it: SQL whose result has the expression's column types, and the
+    in-memory tables it names, each kept as a Parquet file in `folder`."""
 
     sql: str
-    tables: dict[str, pa.Table]
-    schema: pa.Schema
+    tables: tuple[str, ...]
+    folder: Path
 
-    @classmethod
-    def of(cls, con: DuckDBConnection, expr: ir.Table) -> _Compiled:
-        from ibis.expr import operations as ops
+    def table_path(self, index: int) -> Path:
+        return self.folder / f"table{index}.parquet"
 
-        memtables = expr.op().find(ops.InMemoryTable)
-        tables = {op.name: op.data.to_pyarrow(op.schema) for op in memtables}
-        return cls(str(con.ibis.compile(expr)), tables, expr.schema().to_pyarrow())
-
-    def execute(self, con: DuckDBConnection) -> pa.Table:
-        """Run on DuckDB's own connection; cast to the expression's schema as Ibis does (a sum
-        of integers is DuckDB's 128-bit integer, an Ibis int64)."""
-        for name, table in self.tables.items():
-            con.raw.register(name, table)
+    def execute(self, con: DuckDBConnection) -> Records:
+        """Run on DuckDB's own connection, each in-memory table a temporary view of its Parquet
+        file (temporary objects are allowed on a read-only store)."""
+        for i, name in enumerate(self.tables):
+            con.raw.execute(f"CREATE OR REPLACE TEMPORARY VIEW {_quoted(name)} AS "
+                            f"SELECT * FROM read_parquet({_literal(str(self.table_path(i)))})")
         try:
-            result = con.raw.sql(self.sql).to_arrow_table()
+            return _records(con.raw.execute(self.sql))
         finally:
             for name in self.tables:
-                con.raw.unregister(name)
-        return result.cast(self.schema)
+                con.raw.execute(f"DROP VIEW IF EXISTS temp.{_quoted(name)}")
+
+
+def _compile(
+    con: DuckDBConnection, builder: str, args: tuple[Any, ...], folder: Path
+) -> _Compiled:
+    """Build the expression, compile it for DuckDB and write its in-memory tables to `folder`.
+
+    The SQL is wrapped in casts to the expression's types, as Ibis casts its results (a sum of
+    integers is DuckDB's 128-bit integer, an Ibis int64), so the records are the ones Ibis gives.
+    """
+    import pyarrow.parquet as pq
+    from ibis.backends.sql.datatypes import DuckDBType
+    from ibis.expr import operations as ops
+
+    expr: ir.Table = _resolve(builder)(con.ibis, *args)
+    names = []
+    for i, op in enumerate(expr.op().find(ops.InMemoryTable)):
+        names.append(op.name)
+        pq.write_table(op.data.to_pyarrow(op.schema), folder / f"table{i}.parquet")
+    casts = ", ".join(f"CAST({_quoted(n)} AS {DuckDBType.to_string(t)}) AS {_quoted(n)}"
+                      for n, t in expr.schema().items())
+    sql = f"SELECT {casts} FROM ({con.ibis.compile(expr)}) AS compiled"
+    return _Compiled(sql, tuple(names), folder)
+
+
+def _records(cursor: Any) -> Records:
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
 def _resolve(builder: str) -> Callable[..., Any]:
@@ -148,6 +178,10 @@ def _resolve(builder: str) -> Callable[..., Any]:
 
 def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _cache_folder() -> Path | None:
@@ -236,37 +270,49 @@ def _library_versions() -> str:
 
 
 def _read(entry: Path) -> _Compiled | None:
+    """The query kept as `entry`, or None when it is not there or is damaged (compile again).
+
+    A Parquet file is checked by its leading and trailing magic bytes, which a truncated or
+    overwritten file loses; anything subtler fails when DuckDB reads it."""
     try:
         about = json.loads((entry / "query.json").read_text())
-        tables = {name: _read_arrow(entry / f"table{i}.arrow")
-                  for i, name in enumerate(about["tables"])}
-        schema = _read_arrow(entry / "result.arrow").schema
+        query = _Compiled(about["sql"], tuple(about["tables"]), entry)
+        for i in range(len(query.tables)):
+            if not _whole_parquet(query.table_path(i)):
+                return None
         os.utime(entry)  # recently used: pruned last
-    except (OSError, ValueError, KeyError, pa.ArrowInvalid):
-        return None  # not there, or damaged: compile again
-    return _Compiled(about["sql"], tables, schema)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return query
 
 
-def _read_arrow(path: Path) -> pa.Table:
-    with pa.ipc.open_file(path) as reader:
-        return reader.read_all()
+def _whole_parquet(path: Path) -> bool:
+    with path.open("rb") as handle:
+        head = handle.read(4)
+        if path.stat().st_size < 12:
+            return False
+        handle.seek(-4, os.SEEK_END)
+        return head == _PARQUET_MAGIC and handle.read(4) == _PARQUET_MAGIC
 
 
-def _write(cache: Path, key: str, query: _Compiled) -> None:
-    """Keep `query` as `cache/key`, all or nothing; a cache that cannot be written (a read-only
-    home, a full disk) costs only the compile next time."""
+_PARQUET_MAGIC = b"PAR1"
+
+
+def _keep(cache: Path, key: str, query: _Compiled) -> _Compiled | None:
+    """Keep a copy of `query` as `cache/key`, all or nothing, and return it as kept; None when
+    the cache cannot be written (a read-only home, a full disk): that costs only the compile."""
     try:
         cache.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{key[:12]}-", dir=cache))
-        for i, table in enumerate(query.tables.values()):
-            _write_arrow(staging / f"table{i}.arrow", table)
-        _write_arrow(staging / "result.arrow", query.schema.empty_table())
+        for i in range(len(query.tables)):
+            shutil.copyfile(query.table_path(i), staging / query.table_path(i).name)
         (staging / "query.json").write_text(json.dumps({"sql": query.sql,
                                                          "tables": list(query.tables)}))
         _replace(cache / key, staging)
         _prune(cache)
     except OSError:
-        return
+        return None
+    return _read(cache / key)
 
 
 def _replace(target: Path, staging: Path) -> None:
@@ -285,11 +331,6 @@ def _replace(target: Path, staging: Path) -> None:
         pass
     shutil.rmtree(aside, ignore_errors=True)
     shutil.rmtree(staging, ignore_errors=True)
-
-
-def _write_arrow(path: Path, table: pa.Table) -> None:
-    with pa.ipc.new_file(path, table.schema) as writer:
-        writer.write_table(table)
 
 
 def _prune(cache: Path) -> None:

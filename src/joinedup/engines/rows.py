@@ -132,7 +132,7 @@ def _national_scores() -> tuple[float, ...]:
 
 def footprint_of(con: Any) -> Footprint:
     """The store's organisations (every practice a measure table lists, even with no one)."""
-    rows = read_table(con, "organisations").to_pylist()
+    rows = read_table(con, "organisations")
     return Footprint(organisation_from_row(r) for r in rows)
 
 

@@ -15,12 +15,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
 from joinedup.domain.measures import PRACTICE_TABLE_COLUMNS
-from joinedup.outputs.arrow_rows import rows_to_arrow
 from joinedup.outputs.csv_files import write_csv
+from joinedup.outputs.parquet_rows import TEXT, WHOLE, write_parquet
 
 _TEXT_COLUMNS = ("pcn_code", "place_code", "sub_icb_code", "ics_code")
 _COUNT_COLUMNS = ("rank", "wave", "imd_quintile", "eligible", "treated", "exceptions", "to_find",
@@ -44,7 +41,7 @@ def write_practice_table(
     """practices.csv plus Parquet and Excel copies; returns the paths written.
 
     Written from the rows themselves (the CSV by `csv_files`, with the cell format of every other
-    CSV; the Parquet copy through Arrow's reader, `arrow_rows`; the workbook row by row): no data
+    CSV; the Parquet copy by DuckDB, `parquet_rows`; the workbook row by row): no data
     frame is built only to be written. `note` (working output or published, and how) goes into
     the Parquet schema metadata and an "about" sheet of the workbook, so a copy passed on still
     says what it is.
@@ -55,16 +52,11 @@ def write_practice_table(
     parquet_path = out_dir / f"{stem}.parquet"
     excel_path = out_dir / f"{stem}.xlsx"
     write_csv(csv_path, columns, rows)
-    table = _arrow_table(rows, columns)
-    pq.write_table(table.replace_schema_metadata({b"joinedup.publication": note.encode()}),
-                   parquet_path)
+    types = {c: TEXT for c in _TEXT_COLUMNS} | {c: WHOLE for c in _COUNT_COLUMNS}
+    write_parquet(parquet_path, rows, columns, metadata={"joinedup.publication": note},
+                  types={c: t for c, t in types.items() if c in columns})
     write_workbook(rows, columns, excel_path, sheet=stem, note=note)
     return [csv_path, parquet_path, excel_path]
-
-
-def _arrow_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> pa.Table:
-    types = {c: pa.string() for c in _TEXT_COLUMNS} | {c: pa.int64() for c in _COUNT_COLUMNS}
-    return rows_to_arrow(rows, columns, {c: t for c, t in types.items() if c in columns})
 
 
 def write_workbook(

@@ -1,0 +1,135 @@
+"""Rows of Python values written as a Parquet file by DuckDB.
+
+Why DuckDB and not pyarrow: a repeat `joinedup run` otherwise needs nothing from pyarrow, which
+with the numpy it loads takes a quarter of a second to import, longer than the rest of a run on
+a small store. DuckDB is loaded already, writes Parquet itself, and reads the rows from a CSV
+file with the column types given, so nothing is inferred twice.
+
+The columns get the types Arrow would infer for them (`pa.array`): no values at all is Parquet's
+null type, true/false boolean, whole numbers int64, any float (with or without whole numbers)
+double, text string, dates date32 and timestamps without a time zone timestamp[us]. A column
+mixing other kinds is refused, as Arrow refuses it. Floats are exact (written by `repr`, NaN and
+infinities included) and an empty text is kept apart from a missing value.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+TEXT = "VARCHAR"
+WHOLE = "BIGINT"
+
+
+def write_parquet(
+    path: Path, rows: Sequence[Mapping[str, Any]], columns: Sequence[str], *,
+    types: Mapping[str, str] | None = None, metadata: Mapping[str, str] | None = None,
+) -> None:
+    """`columns` of `rows` (a missing key is null) as the Parquet file `path`.
+
+    `types` fixes a column's type whatever its values (`TEXT` takes `str()` of each value;
+    `WHOLE` takes whole numbers), so a column that is all blank in one run has the type it has
+    in every other. `metadata` goes into the file's key-value metadata."""
+    fixed = dict(types or {})
+    kinds = {c: fixed.get(c) or _inferred(c, [row.get(c) for row in rows]) for c in columns}
+    for column, kind in fixed.items():
+        if kind == WHOLE and _inferred(column, [row.get(column) for row in rows]) not in (
+            WHOLE, "NULL"
+        ):
+            raise ValueError(f"column {column!r} is whole numbers, but holds other values")
+    handle, staging = tempfile.mkstemp(prefix="joinedup-rows-", suffix=".csv")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(",".join(_text(c) for c in columns) + "\n")
+            for row in rows:
+                out.write(",".join(_cell(row.get(c), kinds[c]) for c in columns) + "\n")
+        _copy(Path(staging), path, kinds, dict(metadata or {}))
+    finally:
+        os.unlink(staging)
+
+
+def _inferred(column: str, values: Sequence[Any]) -> str:
+    """The DuckDB type Arrow's inference gives `values` ("NULL" when there are none)."""
+    found = {_kind(v) for v in values if v is not None}
+    if not found:
+        return "NULL"
+    if found == {WHOLE, "DOUBLE"}:
+        return "DOUBLE"
+    if len(found) == 1 and None not in found:
+        return found.pop()  # type: ignore[return-value]
+    named = sorted(k or "other" for k in found)
+    raise ValueError(f"column {column!r} mixes kinds of value ({', '.join(named)}); a Parquet "
+                     "column holds one")
+
+
+def _kind(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "BOOLEAN"
+    if isinstance(value, int):
+        return WHOLE if -(2**63) <= value < 2**63 else None
+    if isinstance(value, float):
+        return "DOUBLE"
+    if isinstance(value, str):
+        return TEXT
+    if isinstance(value, datetime):
+        return "TIMESTAMP" if value.tzinfo is None else None
+    if isinstance(value, date):
+        return "DATE"
+    return None
+
+
+def _cell(value: Any, kind: str) -> str:
+    """A CSV cell DuckDB reads back as `value`: missing is an empty cell, text always quoted
+    (so an empty text is `""`, not missing), floats by `repr`."""
+    if value is None:
+        return ""
+    if kind == TEXT:
+        return _text(str(value))
+    if kind == "BOOLEAN":
+        return "true" if value else "false"
+    if kind == "DOUBLE":
+        return repr(float(value))
+    if kind in ("DATE", "TIMESTAMP"):
+        return str(value.isoformat())
+    return str(value)
+
+
+def _text(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"'
+
+
+def _copy(
+    csv_path: Path, path: Path, kinds: Mapping[str, str], metadata: Mapping[str, str]
+) -> None:
+    """Read the staged CSV with the columns' types and write it as Parquet; a column with no
+    values is read as text (all empty) and written as Parquet's null type, as Arrow writes it."""
+    read_as = ", ".join(f"{_literal(c)}: {_literal(TEXT if t == 'NULL' else t)}"
+                        for c, t in kinds.items())
+    read = (f"read_csv({_literal(str(csv_path))}, header = true, auto_detect = false, "
+            f"delim = ',', quote = '\"', escape = '\"', nullstr = '', "
+            f"allow_quoted_nulls = false, columns = {{{read_as}}})")
+    select = ", ".join(f"NULL AS {_quoted(c)}" if t == "NULL" else _quoted(c)
+                       for c, t in kinds.items())
+    options = "FORMAT parquet"
+    if metadata:
+        pairs = ", ".join(f"{_literal(k)}: {_literal(v)}" for k, v in metadata.items())
+        options += f", KV_METADATA {{{pairs}}}"
+    con = duckdb.connect()
+    try:
+        con.execute(f"COPY (SELECT {select} FROM {read}) TO {_literal(str(path))} ({options})")
+    finally:
+        con.close()
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
