@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -37,18 +37,18 @@ def write_parquet(
     `WHOLE` takes whole numbers), so a column that is all blank in one run has the type it has
     in every other. `metadata` goes into the file's key-value metadata."""
     fixed = dict(types or {})
-    kinds = {c: fixed.get(c) or _inferred(c, [row.get(c) for row in rows]) for c in columns}
+    values = {c: [row.get(c) for row in rows] for c in columns}
+    kinds = {c: fixed.get(c) or _inferred(c, values[c]) for c in columns}
     for column, kind in fixed.items():
-        if kind == WHOLE and _inferred(column, [row.get(column) for row in rows]) not in (
-            WHOLE, "NULL"
-        ):
+        if kind == WHOLE and _inferred(column, values.get(column, [])) not in (WHOLE, "NULL"):
             raise ValueError(f"column {column!r} is whole numbers, but holds other values")
+    cells = [[_EMPTY if v is None else cell(v) for v in values[c]]
+             for c, cell in ((c, _CELLS.get(kinds[c], str)) for c in columns)]
     handle, staging = tempfile.mkstemp(prefix="joinedup-rows-", suffix=".csv")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(",".join(_text(c) for c in columns) + "\n")
-            for row in rows:
-                out.write(",".join(_cell(row.get(c), kinds[c]) for c in columns) + "\n")
+            out.writelines(",".join(line) + "\n" for line in zip(*cells, strict=True))
         _copy(Path(staging), path, kinds, dict(metadata or {}))
     finally:
         os.unlink(staging)
@@ -84,24 +84,21 @@ def _kind(value: Any) -> str | None:
     return None
 
 
-def _cell(value: Any, kind: str) -> str:
-    """A CSV cell DuckDB reads back as `value`: missing is an empty cell, text always quoted
-    (so an empty text is `""`, not missing), floats by `repr`."""
-    if value is None:
-        return ""
-    if kind == TEXT:
-        return _text(str(value))
-    if kind == "BOOLEAN":
-        return "true" if value else "false"
-    if kind == "DOUBLE":
-        return repr(float(value))
-    if kind in ("DATE", "TIMESTAMP"):
-        return str(value.isoformat())
-    return str(value)
+def _text(value: Any) -> str:
+    return '"' + str(value).replace('"', '""') + '"'
 
 
-def _text(value: str) -> str:
-    return '"' + value.replace('"', '""') + '"'
+_EMPTY = ""
+_CELLS: dict[str, Callable[[Any], str]] = {
+    TEXT: _text,
+    "BOOLEAN": lambda v: "true" if v else "false",
+    "DOUBLE": lambda v: repr(float(v)),
+    "DATE": lambda v: str(v.isoformat()),
+    "TIMESTAMP": lambda v: str(v.isoformat()),
+}
+"""How a value of each kind is written in the staged CSV so DuckDB reads it back as it was:
+missing is an empty cell, text always quoted (an empty text is `""`, not missing), floats by
+`repr` (exact); any other kind (whole numbers) by `str`."""
 
 
 def _copy(

@@ -32,12 +32,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from joinedup.domain.errors import UserError
 from joinedup.domain.organisations import FootprintError, hierarchy_problems
 from joinedup.sources.qof.readers import shown
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +144,8 @@ def read_mapping(
     Raises GeographyFileError for an unknown header, a blank field (naming its line), a repeated
     practice, a code given two names or two parents, or an ICS code with no practices.
     """
+    import pandas as pd  # here, not above: a run only needs FIELDS, and pandas takes 0.3 s
+
     path = Path(path)
     if year_start is None:
         valid_from, valid_to = qof_year(path)
@@ -172,6 +176,8 @@ def read_mapping(
 @contextmanager
 def _readable(path: Path) -> Iterator[None]:
     """pandas' complaints about a file (missing, not UTF-8, not CSV) as one GeographyFileError."""
+    import pandas as pd
+
     try:
         yield
     except FileNotFoundError:
@@ -355,6 +361,8 @@ def read_ccg_icb_codes(path: Path | str) -> dict[str, CcgIcb]:
     The published file has one note row in place of a CCG code ("n/a not SBS client at
     present"); rows whose CCG code is not an ODS code are left out and logged by line number.
     """
+    import pandas as pd
+
     path = Path(path)
     expected = ["CCG Code", "ICB Code", "ICB NAME"]
     try:

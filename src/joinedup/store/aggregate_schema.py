@@ -7,10 +7,6 @@ aggregate engine all name these tables; declaring them once keeps the three in s
 
 from __future__ import annotations
 
-from typing import Any
-
-import pyarrow as pa
-
 from joinedup.sources.geography import FIELDS as GEOGRAPHY_FIELDS
 
 STORE_KIND = "aggregate"
@@ -18,10 +14,11 @@ QOF_PART = "qof"
 CVDPREVENT_PART = "cvdprevent"
 ODS_PART = "ods"
 
-# Every table each part owns, with its columns: (name, SQL type, Arrow type).
-_S, _I, _F, _D = ("VARCHAR", pa.string()), ("BIGINT", pa.int64()), ("DOUBLE", pa.float64()), (
-    "DATE", pa.date32())
-SCHEMAS: dict[str, tuple[tuple[str, tuple[str, Any]], ...]] = {
+# Every table each part owns, with its columns: (name, DuckDB type). The writer
+# (store/aggregates.py) gives each type its Arrow type; readers need only the names, and do not
+# import pyarrow.
+_S, _I, _F, _D = "VARCHAR", "BIGINT", "DOUBLE", "DATE"
+SCHEMAS: dict[str, tuple[tuple[str, str], ...]] = {
     "qof_geography": tuple((name, _S) for name in GEOGRAPHY_FIELDS),
     "qof_prevalence": (("practice_code", _S), ("group_code", _S), ("register", _I),
                        ("list_type", _S), ("list_size", _I)),
@@ -34,8 +31,8 @@ SCHEMAS: dict[str, tuple[tuple[str, tuple[str, Any]], ...]] = {
                               ("age_to", _I), ("patients", _I)),
     "list_sizes_by_age_base": (("practice_code", _S), ("age_base", _S), ("patients", _F)),
     # Each practice's age bases raked once at import (sources.qof.age_structure.rake_once).
-    "age_bases_raked": (("practice_code", _S), ("converged", ("BOOLEAN", pa.bool_())),
-                        ("patients_by_age", ("DOUBLE[]", pa.list_(pa.float64())))),
+    "age_bases_raked": (("practice_code", _S), ("converged", "BOOLEAN"),
+                        ("patients_by_age", "DOUBLE[]")),
     "practice_imd": (("code", _S), ("year", _I), ("imd_score", _F), ("imd_decile", _I),
                      ("imd_quintile", _I)),
     "pcn_imd": (("code", _S), ("year", _I), ("imd_score", _F), ("imd_decile", _I),

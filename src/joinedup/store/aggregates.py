@@ -242,7 +242,7 @@ def _create(con: duckdb.DuckDBPyConnection, build: AggregateBuild) -> None:
         schema = SCHEMAS[table]
         rows = build.tables.get(table, [])
         if rows:
-            arrow = pa.table({n: pa.array([r[i] for r in rows], type=t[1])
+            arrow = pa.table({n: pa.array([r[i] for r in rows], type=_ARROW_TYPES[t])
                               for i, (n, t) in enumerate(schema)})
             con.register("_incoming", arrow)
             con.execute(f"INSERT INTO main.{ident(table)} SELECT * FROM _incoming")
@@ -253,6 +253,11 @@ def _create(con: duckdb.DuckDBPyConnection, build: AggregateBuild) -> None:
             [(r.table, r.file_name, r.row_number, r.line_number, r.field, r.reason,
               json.dumps(dict(r.raw), ensure_ascii=False)) for r in build.rejects],
         )
+
+
+_ARROW_TYPES = {"VARCHAR": pa.string(), "BIGINT": pa.int64(), "DOUBLE": pa.float64(),
+                "DATE": pa.date32(), "BOOLEAN": pa.bool_(), "DOUBLE[]": pa.list_(pa.float64())}
+"""The Arrow type the rows of each of `SCHEMAS`' DuckDB types are sent in."""
 
 
 def _insert_organisations(con: duckdb.DuckDBPyConnection, rows: list[dict[str, object]]) -> None:
@@ -313,5 +318,5 @@ def _carry_over(con: duckdb.DuckDBPyConnection, previous: Path | None, part: str
 
 def _create_empty(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """An empty aggregate table with its declared columns."""
-    columns = ", ".join(f"{ident(n)} {t[0]}" for n, t in SCHEMAS[table])
+    columns = ", ".join(f"{ident(n)} {t}" for n, t in SCHEMAS[table])
     con.execute(f"CREATE TABLE main.{ident(table)} ({columns})")
