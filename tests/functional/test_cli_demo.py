@@ -11,8 +11,8 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
 
 from joinedup.app.demo_server import DEMO_ROLES, prepare_demo_server
 from joinedup.app.serve import ServeSettings

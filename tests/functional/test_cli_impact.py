@@ -6,10 +6,10 @@ import json
 import re
 from pathlib import Path
 
+import click
 import pytest
 import rich.style  # noqa: F401  (rich draws from the global `random` when first imported)
-import typer
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from joinedup.app.impact import ImpactRequest, estimate_impact
 from joinedup.app.programme import ProgrammeSetup
@@ -36,24 +36,19 @@ JSON_KEYS = [
 
 
 @pytest.fixture
-def app() -> typer.Typer:
-    """A Typer app holding only this command (a callback keeps `impact` as a subcommand)."""
-    app = typer.Typer()
-
-    @app.callback()
-    def main() -> None:
-        """Test app."""
-
+def app() -> click.Group:
+    """A group holding only this command, so `impact` is a subcommand as in `joinedup`."""
+    app = click.Group()
     impact_command.register(app)
     return app
 
 
-def run(app: typer.Typer, *args: str) -> tuple[int, str, str]:
+def run(app: click.Group, *args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(app, ["impact", *args])
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_json_output_has_the_contract_keys_and_the_calculator_values(app: typer.Typer) -> None:
+def test_json_output_has_the_contract_keys_and_the_calculator_values(app: click.Group) -> None:
     code, out, _ = run(
         app, "af", "--additional-treated", "100", "--additional-found", "40", "--json"
     )
@@ -69,7 +64,7 @@ def test_json_output_has_the_contract_keys_and_the_calculator_values(app: typer.
     assert payload["parameters_version"] == packaged_parameters().version
 
 
-def test_text_output_prints_strokes_deaths_and_money(app: typer.Typer) -> None:
+def test_text_output_prints_strokes_deaths_and_money(app: click.Group) -> None:
     code, out, _ = run(app, "af", "--additional-treated", "100")
     assert code == 0
     expected = impact_of(100)
@@ -79,7 +74,7 @@ def test_text_output_prints_strokes_deaths_and_money(app: typer.Typer) -> None:
     assert packaged_parameters().version in out
 
 
-def test_treat_ambition_sets_the_share_of_found_patients_treated(app: typer.Typer) -> None:
+def test_treat_ambition_sets_the_share_of_found_patients_treated(app: click.Group) -> None:
     _, low, _ = run(app, "af", "--additional-treated", "0", "--additional-found", "100", "--json")
     _, high, _ = run(
         app,
@@ -95,7 +90,7 @@ def test_treat_ambition_sets_the_share_of_found_patients_treated(app: typer.Type
 
 
 def test_parameters_override_changes_the_version_and_the_figures(
-    app: typer.Typer, tmp_path: Path
+    app: click.Group, tmp_path: Path
 ) -> None:
     text = (PARAMETERS / "impact.csv").read_text(encoding="utf-8")
     text = re.sub(
@@ -114,7 +109,7 @@ def test_parameters_override_changes_the_version_and_the_figures(
 
 
 def test_a_bad_override_is_one_line_naming_file_row_and_column(
-    app: typer.Typer, tmp_path: Path
+    app: click.Group, tmp_path: Path
 ) -> None:
     text = (PARAMETERS / "impact.csv").read_text(encoding="utf-8")
     text = re.sub(r"(?m)^relative_risk_reduction,0\.64,", "relative_risk_reduction,lots,", text)
@@ -125,7 +120,7 @@ def test_a_bad_override_is_one_line_naming_file_row_and_column(
     assert "impact.csv: row 1, column 'value': 'lots' is not a number" in err
 
 
-def test_unknown_programme_and_negative_counts_are_usage_errors(app: typer.Typer) -> None:
+def test_unknown_programme_and_negative_counts_are_usage_errors(app: click.Group) -> None:
     code, _, err = run(app, "nope", "--additional-treated", "1")
     assert code == 2
     assert "no packaged programme 'nope'" in err

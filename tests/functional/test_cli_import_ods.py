@@ -8,8 +8,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
-from typer.testing import CliRunner
 
 from joinedup.cli.main import app
 from joinedup.sources.qof import demo_data as demo

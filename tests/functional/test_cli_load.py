@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 import joinedup.app.load
 from joinedup.cli.main import app

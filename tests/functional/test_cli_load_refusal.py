@@ -7,7 +7,7 @@ import hashlib
 from pathlib import Path
 
 import duckdb
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from joinedup.cli.main import app
 from joinedup.store.reject_limit import DEFAULT_MAX_REJECTED_SHARE

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from joinedup.cli.main import app
 from joinedup.domain.codelists import CodeSystem, load_codelist

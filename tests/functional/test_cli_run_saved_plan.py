@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from fixtures.dashboard import dashboard_files
 from joinedup.app.run import RunOptions

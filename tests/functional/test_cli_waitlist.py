@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import rich.style  # noqa: F401  (rich draws from the global `random` when first imported)
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from joinedup.cli.main import app
 from joinedup.store import load

@@ -56,7 +56,7 @@ def test_the_af_programme_sees_the_intended_detection_and_treatment(tmp_path: Pa
     synthetic truth are the same table, so detection comes out at the generator's 79%."""
     import json
 
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from joinedup.cli.main import app
 

@@ -9,8 +9,8 @@ import sys
 
 import joinedup.domain
 
-FORBIDDEN = ("duckdb", "ibis", "pyarrow", "pandas", "pyspark", "typer", "rich", "openpyxl", "numpy",
-             "sqlalchemy", "alembic", "fastapi", "starlette", "argon2", "psycopg")
+FORBIDDEN = ("duckdb", "ibis", "pyarrow", "pandas", "pyspark", "typer", "click", "rich", "openpyxl",
+             "numpy", "sqlalchemy", "alembic", "fastapi", "starlette", "argon2", "psycopg")
 # nhs_number vectorises with numpy by design; it is the one numeric dependency the domain allows.
 ALLOWED_EXCEPTIONS = {"numpy"}
 

@@ -8,28 +8,30 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
 
-import typer
+import click
 
 from joinedup.cli.errors import fail
-from joinedup.cli.users import Db, Ops
+from joinedup.cli.group import Group
+from joinedup.cli.options import PATH
+from joinedup.cli.users import db_option, ops_option
 
-app = typer.Typer(name="audit", help="Read the server's audit log.", no_args_is_help=True)
+
+@click.group("audit", cls=Group, no_args_is_help=True)
+def app() -> None:
+    """Read the server's audit log."""
 
 
-def register(parent: typer.Typer) -> None:
+def register(parent: click.Group) -> None:
     """Add the `audit` command group to the app."""
-    parent.add_typer(app, name="audit")
+    parent.add_command(app)
 
 
 @app.command("export")
-def export(
-    db: Db = None,
-    ops: Ops = None,
-    out: Annotated[Path | None, typer.Option("--out", help="CSV file to write (default: stdout).")
-                   ] = None,
-) -> None:
+@db_option
+@ops_option
+@click.option("--out", type=PATH, help="CSV file to write (default: stdout).")
+def export(db: Path | None, ops: str | None, out: Path | None) -> None:
     """Write every audit entry, oldest first, as CSV (patients space-separated)."""
     from joinedup.app.accounts import cli_actor, opened_store
     from joinedup.app.audit import export_audit
@@ -46,4 +48,4 @@ def export(
         raise fail(str(exc)) from None
     except OSError as exc:
         raise fail(f"cannot write {out}: {exc.strerror}") from None
-    typer.echo(f"exported {count} audit entries" + (f" to {out}" if out else ""), err=True)
+    click.echo(f"exported {count} audit entries" + (f" to {out}" if out else ""), err=True)

@@ -9,14 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import typer
+import click
+from click.exceptions import Exit
 
 from joinedup.app.errors import UserError
 
 
-def fail(message: str) -> typer.Exit:
-    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
-    return typer.Exit(code=2)
+def fail(message: str) -> Exit:
+    """Print `error: message` on stderr and return the exit (code 2) for the caller to raise."""
+    click.secho(f"error: {message}", err=True, fg="red")
+    return Exit(2)
 
 
 @contextmanager

@@ -10,42 +10,47 @@ parameter version it used.
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from pathlib import Path
 
-import typer
+import click
 
+from joinedup.cli import options
 from joinedup.cli.errors import user_errors
-from joinedup.cli.options import AmbitionTreat, Parameters, ambition_request
 
 
+@click.command("impact")
+@click.argument("programme", help="Programme with an impact model, e.g. af.")
+@click.option(
+    "--additional-treated",
+    type=click.IntRange(min=0),
+    required=True,
+    help="Eligible patients already on the register who are newly treated.",
+)
+@click.option(
+    "--additional-found",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Patients newly found; the eligible share of them is treated at the ambition.",
+)
+@options.ambition_treat
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@options.parameters
 def impact(
-    programme: Annotated[str, typer.Argument(help="Programme with an impact model, e.g. af.")],
-    additional_treated: Annotated[
-        int,
-        typer.Option(
-            "--additional-treated",
-            min=0,
-            help="Eligible patients already on the register who are newly treated.",
-        ),
-    ],
-    additional_found: Annotated[
-        int,
-        typer.Option(
-            "--additional-found",
-            min=0,
-            help="Patients newly found; the eligible share of them is treated at the ambition.",
-        ),
-    ] = 0,
-    ambition_treat: AmbitionTreat = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
-    parameters: Parameters = None,
+    programme: str,
+    additional_treated: int,
+    additional_found: int,
+    ambition_treat: float | None,
+    as_json: bool,
+    parameters: Path | None,
 ) -> None:
     """Strokes prevented, deaths avoided and money saved a year by extra treatment."""
     from joinedup.app.impact import ImpactRequest, estimate_impact
 
     request = ImpactRequest(
-        programme=programme, ambition=ambition_request(None, ambition_treat, None),
-        parameters_dir=parameters, additional_treated=additional_treated,
+        programme=programme,
+        ambition=options.ambition_request(None, ambition_treat, None),
+        parameters_dir=parameters,
+        additional_treated=additional_treated,
         additional_found=additional_found,
     )
     with user_errors():
@@ -53,25 +58,25 @@ def impact(
     result, parameter_set = answer.result, answer.setup.parameters
     if as_json:
         payload = {**result.to_dict(), "parameters": parameter_set.name}
-        typer.echo(json.dumps(payload, indent=2))
+        click.echo(json.dumps(payload, indent=2))
         return
-    typer.echo(f"{programme.upper()} impact ({parameter_set.label})")
-    typer.echo(
+    click.echo(f"{programme.upper()} impact ({parameter_set.label})")
+    click.echo(
         f"  newly treated: {additional_treated:,} already on the register"
         f" + {result.newly_found_treated:,.1f} of {additional_found:,} newly found"
     )
-    typer.echo(f"  strokes prevented a year:  {result.strokes_prevented_per_year:,.2f}")
+    click.echo(f"  strokes prevented a year:  {result.strokes_prevented_per_year:,.2f}")
     if result.heart_attacks_prevented_per_year is not None:
-        typer.echo(f"  heart attacks prevented:   {result.heart_attacks_prevented_per_year:,.2f}")
-    typer.echo(f"  deaths avoided a year:     {result.deaths_avoided_per_year:,.2f}")
-    typer.echo(f"  saved a year:              £{result.savings_gbp_per_year:,.0f}")
-    typer.echo(f"  five-year cost avoided:    £{result.savings_gbp_five_year:,.0f} (at least)")
-    typer.echo(
+        click.echo(f"  heart attacks prevented:   {result.heart_attacks_prevented_per_year:,.2f}")
+    click.echo(f"  deaths avoided a year:     {result.deaths_avoided_per_year:,.2f}")
+    click.echo(f"  saved a year:              £{result.savings_gbp_per_year:,.0f}")
+    click.echo(f"  five-year cost avoided:    £{result.savings_gbp_five_year:,.0f} (at least)")
+    click.echo(
         "  Gross health and social care costs of events avoided (year one); drug costs and"
         " bleeding are not netted off. See docs/impact.md."
     )
 
 
-def register(app: typer.Typer) -> None:
+def register(app: click.Group) -> None:
     """Add `joinedup impact` to the app."""
-    app.command("impact")(impact)
+    app.add_command(impact)

@@ -9,115 +9,180 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
-import typer
+import click
 
 from joinedup.cli.errors import fail, user_errors
+from joinedup.cli.group import Group
+from joinedup.cli.options import PATH
 
 if TYPE_CHECKING:
     from joinedup.app.imports import ImportReport
 
-app = typer.Typer(
-    name="import",
-    help="Import published aggregates (QOF, list sizes, IMD, CVDPREVENT, ODS) into a store.",
-    no_args_is_help=True,
+
+@click.group("import", cls=Group, no_args_is_help=True)
+def app() -> None:
+    """Import published aggregates (QOF, list sizes, IMD, CVDPREVENT, ODS) into a store."""
+
+
+db_option = click.option(
+    "--db",
+    type=PATH,
+    required=True,
+    help="DuckDB store to create or update (a store of published aggregates).",
+)
+rejects_option = click.option(
+    "--rejects",
+    type=PATH,
+    help="Where to write rejected rows as CSV (default: <db stem>.rejects.csv).",
+)
+max_rejected_share_option = click.option(
+    "--max-rejected-share",
+    type=click.FloatRange(0, 1),
+    help="Refuse the import, leaving --db as it was, when more than this share of any file's "
+    "rows would be rejected (default 0.1; 1 imports whatever is rejected).",
 )
 
-_DB_HELP = "DuckDB store to create or update (a store of published aggregates)."
-_REJECTS_HELP = "Where to write rejected rows as CSV (default: <db stem>.rejects.csv)."
-MaxRejectedShare = Annotated[float | None, typer.Option(
-    "--max-rejected-share", min=0, max=1, show_default=False,
-    help="Refuse the import, leaving --db as it was, when more than this share of any file's "
-    "rows would be rejected (default 0.1; 1 imports whatever is rejected).")]
 
-
-def register(parent: typer.Typer) -> None:
+def register(parent: click.Group) -> None:
     """Add the `import` command group to the app."""
-    parent.add_typer(app, name="import")
+    parent.add_command(app)
 
 
 @app.command("qof")
+@click.option(
+    "--prevalence",
+    type=PATH,
+    required=True,
+    help="QOF prevalence CSV (PRACTICE_CODE, GROUP_CODE, REGISTER, PATIENT_LIST_TYPE, "
+    "PATIENT_LIST_SIZE).",
+)
+@click.option(
+    "--geography",
+    type=PATH,
+    required=True,
+    help="QOF MAPPING_NHS_GEOGRAPHIES CSV for the same year.",
+)
+@db_option
+@click.option(
+    "--achievement",
+    type=PATH,
+    help="QOF achievement CSV (PRACTICE_CODE, INDICATOR_CODE, MEASURE, VALUE): "
+    "eligible, treated and exceptions.",
+)
+@click.option(
+    "--ages",
+    type=PATH,
+    help="List sizes by 5-year age band and sex (NHS Digital) or by QOF age base "
+    "(PRACTICE_CODE, TOTAL, 16OV, ...).",
+)
+@click.option(
+    "--imd",
+    type=PATH,
+    help="Practice IMD (practice_code, imd_score, imd_decile) or Fingertips indicator 93553.",
+)
+@click.option("--pcn-imd", type=PATH, help="PCN IMD (pcn_code, imd_score, imd_decile).")
+@click.option(
+    "--indicators",
+    type=PATH,
+    help="QOF MAPPING_INDICATORS CSV (default: the packaged one for the year).",
+)
+@click.option(
+    "--year", metavar="YYYY-YY", help="QOF year, e.g. 2019-20 (default: from the file names)."
+)
+@click.option("--ics", help="Keep one ICS/STP's practices, e.g. QWO (default: all).")
+@rejects_option
+@max_rejected_share_option
 def qof_command(
-    prevalence: Annotated[Path, typer.Option(
-        "--prevalence", help="QOF prevalence CSV (PRACTICE_CODE, GROUP_CODE, REGISTER, "
-        "PATIENT_LIST_TYPE, PATIENT_LIST_SIZE).", show_default=False)],
-    geography: Annotated[Path, typer.Option(
-        "--geography", help="QOF MAPPING_NHS_GEOGRAPHIES CSV for the same year.",
-        show_default=False)],
-    db: Annotated[Path, typer.Option("--db", help=_DB_HELP, show_default=False)],
-    achievement: Annotated[Path | None, typer.Option(
-        "--achievement", help="QOF achievement CSV (PRACTICE_CODE, INDICATOR_CODE, MEASURE, "
-        "VALUE): eligible, treated and exceptions.")] = None,
-    ages: Annotated[Path | None, typer.Option(
-        "--ages", help="List sizes by 5-year age band and sex (NHS Digital) or by QOF age "
-        "base (PRACTICE_CODE, TOTAL, 16OV, ...).")] = None,
-    imd: Annotated[Path | None, typer.Option(
-        "--imd", help="Practice IMD (practice_code, imd_score, imd_decile) or Fingertips "
-        "indicator 93553.")] = None,
-    pcn_imd: Annotated[Path | None, typer.Option(
-        "--pcn-imd", help="PCN IMD (pcn_code, imd_score, imd_decile).")] = None,
-    indicators: Annotated[Path | None, typer.Option(
-        "--indicators", help="QOF MAPPING_INDICATORS CSV (default: the packaged one for the "
-        "year).")] = None,
-    year: Annotated[str | None, typer.Option(
-        "--year", metavar="YYYY-YY", help="QOF year, e.g. 2019-20 (default: from the file "
-        "names).")] = None,
-    ics: Annotated[str | None, typer.Option(
-        "--ics", help="Keep one ICS/STP's practices, e.g. QWO (default: all).")] = None,
-    rejects: Annotated[Path | None, typer.Option("--rejects", help=_REJECTS_HELP,
-                                                 show_default=False)] = None,
-    max_rejected_share: MaxRejectedShare = None,
+    prevalence: Path,
+    geography: Path,
+    db: Path,
+    achievement: Path | None,
+    ages: Path | None,
+    imd: Path | None,
+    pcn_imd: Path | None,
+    indicators: Path | None,
+    year: str | None,
+    ics: str | None,
+    rejects: Path | None,
+    max_rejected_share: float | None,
 ) -> None:
     """Check QOF files row by row and import them; rejected rows are kept with reasons."""
     from joinedup.app.imports import import_qof
 
     with user_errors():
         report = import_qof(
-            db, prevalence=prevalence, geography=geography, achievement=achievement, ages=ages,
-            imd=imd, pcn_imd=pcn_imd, indicators=indicators, year=_year(year),
-            ics=ics.upper() if ics else None, rejects_csv=rejects,
+            db,
+            prevalence=prevalence,
+            geography=geography,
+            achievement=achievement,
+            ages=ages,
+            imd=imd,
+            pcn_imd=pcn_imd,
+            indicators=indicators,
+            year=_year(year),
+            ics=ics.upper() if ics else None,
+            rejects_csv=rejects,
             max_rejected_share=max_rejected_share,
         )
     _print(report)
 
 
 @app.command("cvdprevent")
+@click.argument(
+    "files",
+    type=PATH,
+    nargs=-1,
+    required=True,
+    help="CVDPREVENT raw-data CSV files (any system level).",
+)
+@db_option
+@rejects_option
+@max_rejected_share_option
 def cvdprevent_command(
-    files: Annotated[list[Path], typer.Argument(
-        help="CVDPREVENT raw-data CSV files (any system level).", show_default=False)],
-    db: Annotated[Path, typer.Option("--db", help=_DB_HELP, show_default=False)],
-    rejects: Annotated[Path | None, typer.Option("--rejects", help=_REJECTS_HELP,
-                                                 show_default=False)] = None,
-    max_rejected_share: MaxRejectedShare = None,
+    files: tuple[Path, ...], db: Path, rejects: Path | None, max_rejected_share: float | None
 ) -> None:
     """Check CVDPREVENT rows and import them; suppressed values are kept as unknown."""
     from joinedup.app.imports import import_cvdprevent
 
     with user_errors():
-        report = import_cvdprevent(db, files, rejects_csv=rejects,
-                                   max_rejected_share=max_rejected_share)
+        report = import_cvdprevent(
+            db, files, rejects_csv=rejects, max_rejected_share=max_rejected_share
+        )
     _print(report)
 
 
 @app.command("ods")
+@db_option
+@click.option(
+    "--epraccur",
+    type=PATH,
+    help="ODS epraccur.csv (GP practices: names, open and close dates, status; no header row).",
+)
+@click.option(
+    "--epcn", type=PATH, help="ODS ePCN.xlsx (PCNs and their member practices, with dates)."
+)
+@rejects_option
+@max_rejected_share_option
 def ods_command(
-    db: Annotated[Path, typer.Option("--db", help=_DB_HELP, show_default=False)],
-    epraccur: Annotated[Path | None, typer.Option(
-        "--epraccur", help="ODS epraccur.csv (GP practices: names, open and close dates, "
-        "status; no header row).")] = None,
-    epcn: Annotated[Path | None, typer.Option(
-        "--epcn", help="ODS ePCN.xlsx (PCNs and their member practices, with dates).")] = None,
-    rejects: Annotated[Path | None, typer.Option("--rejects", help=_REJECTS_HELP,
-                                                 show_default=False)] = None,
-    max_rejected_share: MaxRejectedShare = None,
+    db: Path,
+    epraccur: Path | None,
+    epcn: Path | None,
+    rejects: Path | None,
+    max_rejected_share: float | None,
 ) -> None:
     """Check ODS practice and PCN files and import them; runs lay them over the footprint."""
     from joinedup.app.imports import import_ods
 
     with user_errors():
-        report = import_ods(db, epraccur=epraccur, epcn=epcn, rejects_csv=rejects,
-                            max_rejected_share=max_rejected_share)
+        report = import_ods(
+            db,
+            epraccur=epraccur,
+            epcn=epcn,
+            rejects_csv=rejects,
+            max_rejected_share=max_rejected_share,
+        )
     _print(report)
 
 
@@ -153,12 +218,13 @@ def _print(report: ImportReport) -> None:
     for t in report.files:
         table.add_row(t.table, t.file or "", f"{t.rows_in:,}", f"{t.loaded:,}", f"{t.rejected:,}")
     table.add_section()
-    table.add_row("total", "", f"{report.rows_in:,}", f"{report.loaded:,}",
-                  f"{report.rejected:,}")
+    table.add_row("total", "", f"{report.rows_in:,}", f"{report.loaded:,}", f"{report.rejected:,}")
     out.print(table)
     if report.rejected:
-        say(f"{report.rejected:,} rejected rows with file, row, field and reason: "
-            f"{report.rejects_csv} (and the rejects table in the database)")
+        say(
+            f"{report.rejected:,} rejected rows with file, row, field and reason: "
+            f"{report.rejects_csv} (and the rejects table in the database)"
+        )
     else:
         say(f"No rows rejected; {report.rejects_csv} lists none.")
     for note in report.notes:

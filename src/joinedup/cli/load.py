@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
-import typer
+import click
+from click.exceptions import Exit
 
 from joinedup.cli.errors import fail, user_errors
+from joinedup.cli.options import PATH
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -22,70 +24,56 @@ if TYPE_CHECKING:
     from joinedup.app.load import LoadReport, ProgressEvent
 
 
-def register(app: typer.Typer) -> None:
+def register(app: click.Group) -> None:
     """Add the `load` command to the app."""
-    app.command("load")(load_command)
+    app.add_command(load_command)
 
 
+@click.command("load")
+@click.argument(
+    "source",
+    type=PATH,
+    help="Folder with one <table>.parquet or <table>.csv per contract table "
+    "(organisations and patients required).",
+)
+@click.option("--db", type=PATH, required=True, help="DuckDB database file to create or replace.")
+@click.option(
+    "--today",
+    metavar="YYYY-MM-DD",
+    help="Judge 'in the future' against this date instead of the real today.",
+)
+@click.option(
+    "--rejects",
+    type=PATH,
+    help="Where to write the rejected rows as CSV (default: <db stem>.rejects.csv beside the "
+    "database).",
+)
+@click.option(
+    "--max-rejected-share",
+    type=click.FloatRange(0, 1),
+    help="Refuse the whole load, leaving --db as it was, when more than this share of any "
+    "table's rows would be rejected (default 0.1; 1 loads whatever is rejected).",
+)
+@click.option(
+    "--date-format",
+    help="The day-first form of text dates in the files: DD/MM/YYYY (20/12/1949) or "
+    "DD-MMM-YYYY (20-Dec-1949). ISO YYYY-MM-DD, also with a midnight time, is always read; "
+    "ambiguous forms are never guessed.",
+)
+@click.option(
+    "--prepare/--no-prepare",
+    default=True,
+    help="Then compile and keep each packaged programme's query for the store's extract date, "
+    "so the first `joinedup run` on it does not (docs/engines.md).",
+)
 def load_command(
-    source: Annotated[
-        Path,
-        typer.Argument(
-            help="Folder with one <table>.parquet or <table>.csv per contract table "
-            "(organisations and patients required).",
-            show_default=False,
-        ),
-    ],
-    db: Annotated[
-        Path,
-        typer.Option("--db", help="DuckDB database file to create or replace.", show_default=False),
-    ],
-    today: Annotated[
-        str | None,
-        typer.Option(
-            "--today",
-            metavar="YYYY-MM-DD",
-            help="Judge 'in the future' against this date instead of the real today.",
-        ),
-    ] = None,
-    rejects: Annotated[
-        Path | None,
-        typer.Option(
-            "--rejects",
-            help="Where to write the rejected rows as CSV (default: <db stem>.rejects.csv "
-            "beside the database).",
-            show_default=False,
-        ),
-    ] = None,
-    max_rejected_share: Annotated[
-        float | None,
-        typer.Option(
-            "--max-rejected-share",
-            min=0,
-            max=1,
-            help="Refuse the whole load, leaving --db as it was, when more than this share of "
-            "any table's rows would be rejected (default 0.1; 1 loads whatever is rejected).",
-            show_default=False,
-        ),
-    ] = None,
-    date_format: Annotated[
-        str | None,
-        typer.Option(
-            "--date-format",
-            help="The day-first form of text dates in the files: DD/MM/YYYY (20/12/1949) or "
-            "DD-MMM-YYYY (20-Dec-1949). ISO YYYY-MM-DD, also with a midnight time, is always "
-            "read; ambiguous forms are never guessed.",
-            show_default=False,
-        ),
-    ] = None,
-    prepare: Annotated[
-        bool,
-        typer.Option(
-            "--prepare/--no-prepare",
-            help="Then compile and keep each packaged programme's query for the store's extract "
-            "date, so the first `joinedup run` on it does not (docs/engines.md).",
-        ),
-    ] = True,
+    source: Path,
+    db: Path,
+    today: str | None,
+    rejects: Path | None,
+    max_rejected_share: float | None,
+    date_format: str | None,
+    prepare: bool,
 ) -> None:
     """Check every row of SOURCE against the data contract and load the good rows into --db.
 
@@ -102,11 +90,18 @@ def load_command(
     err = Console(stderr=True)
     try:
         with user_errors(), _TableProgress(err) as show:
-            report = load(source, db, today=as_of, rejects_csv=rejects, progress=show,
-                          date_format=date_format, max_rejected_share=max_rejected_share)
+            report = load(
+                source,
+                db,
+                today=as_of,
+                rejects_csv=rejects,
+                progress=show,
+                date_format=date_format,
+                max_rejected_share=max_rejected_share,
+            )
     except KeyboardInterrupt:
-        typer.secho(f"error: load interrupted; {db} is unchanged", err=True, fg=typer.colors.RED)
-        raise typer.Exit(code=130) from None
+        click.secho(f"error: load interrupted; {db} is unchanged", err=True, fg="red")
+        raise Exit(130) from None
     _print_report(report)
     if prepare:
         from joinedup.app.load import prepare_runs
@@ -114,7 +109,7 @@ def load_command(
         with err.status("compiling the programmes' queries for the new store"):
             day, prepared = prepare_runs(db)
         if prepared:
-            typer.echo(f"prepared {', '.join(prepared)} for runs at {day} (compiled and kept)")
+            click.echo(f"prepared {', '.join(prepared)} for runs at {day} (compiled and kept)")
 
 
 def _parse_day(text: str | None) -> date | None:

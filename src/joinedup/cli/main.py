@@ -1,8 +1,12 @@
-"""The `joinedup` command. Each command lives in its own module and registers itself here."""
+"""The `joinedup` command. Each command lives in its own module and registers itself here.
+
+The group is plain click: start-up is part of every command's run time, and click builds the
+whole command tree without importing anything heavy.
+"""
 
 from __future__ import annotations
 
-import typer
+import click
 
 from joinedup import __version__
 from joinedup.cli import (
@@ -19,41 +23,33 @@ from joinedup.cli import (
     users,
     waitlist,
 )
+from joinedup.cli.group import Group
 
-app = typer.Typer(
-    name="joinedup",
-    help="Run an integrated care system as one partnership.",
+
+@click.group(
+    "joinedup",
+    cls=Group,
     no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_show_locals=False,
-    rich_markup_mode=None,
+    # Every command's --help shows its defaults (a command's context inherits this).
+    context_settings={"show_default": True},
 )
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"joinedup {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def main(
-    version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
-    ),
-) -> None:
+@click.version_option(
+    __version__, "--version", message="joinedup %(version)s", help="Show the version and exit."
+)
+def app() -> None:
     """Run an integrated care system as one partnership."""
 
 
+# Single commands first, then the command groups, as `joinedup --help` lists them.
 synth.register(app)
 load.register(app)
 run.register(app)
 impact.register(app)
 demo.register(app)
-imports.register(app)
 progress.register(app)
+serve.register(app)
+imports.register(app)
 waitlist.register(app)
 users.register(app)
 audit.register(app)
-serve.register(app)
 record.register(app)

@@ -3,27 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-import typer
+import click
 
+from joinedup.cli import options
 from joinedup.cli.errors import fail, user_errors
-from joinedup.cli.options import (
-    AmbitionCombined,
-    AmbitionDetect,
-    AmbitionTreat,
-    Db,
-    Engine,
-    Parameters,
-    Publish,
-    RoundTo,
-    SparkMaster,
-    SuppressMax,
-    ambition_request,
-    engine_choice,
-    parse_date,
-    publication,
-)
+from joinedup.cli.options import PATH
 
 if TYPE_CHECKING:
     from joinedup.app.progress import ProgressResult
@@ -33,35 +19,54 @@ STEP_MONTHS = ("month", "quarter")
 SHOWN_IMPROVERS = 5
 
 
+@click.command("progress")
+@click.argument("programme", help="Programme to follow, e.g. af.")
+@options.db
+@click.option(
+    "--out",
+    type=PATH,
+    required=True,
+    help="Folder for progress.csv, improvers.csv, trend.svg and progress.json.",
+)
+@click.option(
+    "--from",
+    "first",
+    metavar="YYYY-MM-DD",
+    help="Earliest period end (default: as many periods back as --periods).",
+)
+@click.option(
+    "--to",
+    "last",
+    metavar="YYYY-MM-DD",
+    help="Last period end (default: the latest record in the store).",
+)
+@click.option("--every", default="quarter", help=f"Period length: {' or '.join(STEP_MONTHS)}.")
+@click.option(
+    "--periods",
+    type=click.IntRange(min=1),
+    help="Number of periods when --from is not given (default 8 quarters or 24 months).",
+)
+@options.ambitions
+@options.parameters
+@options.publication_options
+@options.engine_options
 def progress(
-    programme: Annotated[str, typer.Argument(help="Programme to follow, e.g. af.")],
-    db: Db,
-    out: Annotated[Path, typer.Option("--out", help="Folder for progress.csv, improvers.csv, "
-                                                   "trend.svg and progress.json.")],
-    first: Annotated[str | None, typer.Option(
-        "--from", metavar="YYYY-MM-DD",
-        help="Earliest period end (default: as many periods back as --periods).",
-    )] = None,
-    last: Annotated[str | None, typer.Option(
-        "--to", metavar="YYYY-MM-DD",
-        help="Last period end (default: the latest record in the store).",
-    )] = None,
-    every: Annotated[str, typer.Option(
-        "--every", help=f"Period length: {' or '.join(STEP_MONTHS)}.",
-    )] = "quarter",
-    periods: Annotated[int | None, typer.Option(
-        "--periods", min=1, help="Number of periods when --from is not given "
-                                 "(default 8 quarters or 24 months).",
-    )] = None,
-    ambition_detect: AmbitionDetect = None,
-    ambition_treat: AmbitionTreat = None,
-    ambition: AmbitionCombined = None,
-    parameters: Parameters = None,
-    publish: Publish = False,
-    suppress_max: SuppressMax = 7,
-    round_to: RoundTo = 5,
-    engine: Engine = "duckdb",
-    spark_master: SparkMaster = None,
+    programme: str,
+    db: Path,
+    out: Path,
+    first: str | None,
+    last: str | None,
+    every: str,
+    periods: int | None,
+    ambition_detect: float | None,
+    ambition_treat: float | None,
+    ambition: float | None,
+    parameters: Path | None,
+    publish: bool,
+    suppress_max: int,
+    round_to: int,
+    engine: str,
+    spark_master: str | None,
 ) -> None:
     """Measure PROGRAMME at each period end; write the trend and the practices that improved."""
     from rich.console import Console
@@ -72,43 +77,55 @@ def progress(
         raise fail(f"--every must be {' or '.join(STEP_MONTHS)}, got {every!r}")
     if first is not None and periods is not None:
         raise fail("use either --from or --periods, not both")
-    options = ProgressOptions(
-        programme=programme, first=parse_date(first, "--from"), last=parse_date(last, "--to"),
-        every=every, periods=periods,
-        ambition=ambition_request(ambition_detect, ambition_treat, ambition),
-        parameters_dir=parameters, publish=publication(publish, suppress_max, round_to),
-        engine=engine_choice(engine, spark_master),
+    progress_options = ProgressOptions(
+        programme=programme,
+        first=options.parse_date(first, "--from"),
+        last=options.parse_date(last, "--to"),
+        every=every,
+        periods=periods,
+        ambition=options.ambition_request(ambition_detect, ambition_treat, ambition),
+        parameters_dir=parameters,
+        publish=options.publication(publish, suppress_max, round_to),
+        engine=options.engine_choice(engine, spark_master),
     )
     console = Console(stderr=True)
     with user_errors(), console.status("measuring") as status:
-        result = run_progress(db, out, options, say=status.update)
+        result = run_progress(db, out, progress_options, say=status.update)
     _print(result)
 
 
 def _print(result: ProgressResult) -> None:
     s = result.summary
     trend = s["footprint_trend"]
-    typer.echo(f"{s['footprint']} · {result.series.programme} · {len(s['periods'])} periods "
-               f"{s['periods'][0]} to {s['periods'][-1]}")
-    rates = [name for name in ("detection_rate", "treatment_rate", "managed_share")
-             if name in trend]
-    typer.echo("  period end  " + "  ".join(f"{n.replace('_', ' '):>14}" for n in rates)
-               + f"  {'to find':>8}  {'to treat':>8}")
+    click.echo(
+        f"{s['footprint']} · {result.series.programme} · {len(s['periods'])} periods "
+        f"{s['periods'][0]} to {s['periods'][-1]}"
+    )
+    rates = [
+        name for name in ("detection_rate", "treatment_rate", "managed_share") if name in trend
+    ]
+    click.echo(
+        "  period end  "
+        + "  ".join(f"{n.replace('_', ' '):>14}" for n in rates)
+        + f"  {'to find':>8}  {'to treat':>8}"
+    )
     for i, day in enumerate(s["periods"]):
         cells = "  ".join(f"{_pct(trend[n][i]):>14}" for n in rates)
-        typer.echo(f"  {day}  {cells}  {_n(trend['to_find'][i]):>8}  {_n(trend['to_treat'][i]):>8}")
+        click.echo(f"  {day}  {cells}  {_n(trend['to_find'][i]):>8}  {_n(trend['to_treat'][i]):>8}")
     for name, pace in s["pace"].items():
-        typer.echo(f"  {name.replace('_', ' ')}: {_pace(pace)}")
+        click.echo(f"  {name.replace('_', ' ')}: {_pace(pace)}")
     if result.improvers:
-        typer.echo("  most improved practices (patients gained at today's list):")
+        click.echo("  most improved practices (patients gained at today's list):")
         for row in result.improvers[:SHOWN_IMPROVERS]:
             detection, treatment = row["detection_change"], row["treatment_change"]
-            typer.echo(f"    {row['rank']}. {row['practice_code']} {row['practice_name']}: "
-                       f"{row['patients_gained']:+.0f} (detection {_points(detection)}, "
-                       f"treatment {_points(treatment)})")
-    typer.echo(f"  {s['publication']}")
+            click.echo(
+                f"    {row['rank']}. {row['practice_code']} {row['practice_name']}: "
+                f"{row['patients_gained']:+.0f} (detection {_points(detection)}, "
+                f"treatment {_points(treatment)})"
+            )
+    click.echo(f"  {s['publication']}")
     for path in result.files:
-        typer.echo(f"  wrote {path}")
+        click.echo(f"  wrote {path}")
 
 
 def _pace(pace: dict[str, Any]) -> str:
@@ -136,5 +153,5 @@ def _n(value: int | None) -> str:
     return "[c]" if value is None else f"{value:,}"
 
 
-def register(app: typer.Typer) -> None:
-    app.command("progress")(progress)
+def register(app: click.Group) -> None:
+    app.add_command(progress)

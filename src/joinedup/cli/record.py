@@ -10,40 +10,48 @@ analytics"); `carers` counts carers by place. Heavy imports happen inside each c
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
 
-import typer
+import click
 
 from joinedup.cli.errors import user_errors
-
-app = typer.Typer(name="record", help="Load, export and count the shared care record.",
-                  no_args_is_help=True)
-
-Db = Annotated[Path, typer.Option(
-    "--db", help="The analytics store (DuckDB); the record lives in <stem>.ops.sqlite beside it.",
-    show_default=False)]
-Ops = Annotated[str | None, typer.Option(
-    "--ops", help="Operational store instead: a PostgreSQL URL (postgresql://…) or a SQLite "
-                  "file path.")]
+from joinedup.cli.group import Group
+from joinedup.cli.options import PATH
+from joinedup.cli.users import ops_option
 
 
-def register(parent: typer.Typer) -> None:
+@click.group("record", cls=Group, no_args_is_help=True)
+def app() -> None:
+    """Load, export and count the shared care record."""
+
+
+db_option = click.option(
+    "--db",
+    type=PATH,
+    required=True,
+    help="The analytics store (DuckDB); the record lives in <stem>.ops.sqlite beside it.",
+)
+
+
+def register(parent: click.Group) -> None:
     """Add the `record` command group to the app."""
-    parent.add_typer(app, name="record")
+    parent.add_command(app)
 
 
 @app.command("load")
-def load(
-    db: Db,
-    ops: Ops = None,
-    fhir: Annotated[list[Path] | None, typer.Option(
-        "--fhir", help="Also load FHIR resources from these .json or .xml files or folders "
-                       "(repeatable).")] = None,
-    analytics: Annotated[bool, typer.Option(
-        "--analytics/--no-analytics",
-        help="Load the analytics store's contract tables (GP events, encounters, community "
-             "visits).")] = True,
-) -> None:
+@db_option
+@ops_option
+@click.option(
+    "--fhir",
+    type=PATH,
+    multiple=True,
+    help="Also load FHIR resources from these .json or .xml files or folders (repeatable).",
+)
+@click.option(
+    "--analytics/--no-analytics",
+    default=True,
+    help="Load the analytics store's contract tables (GP events, encounters, community visits).",
+)
+def load(db: Path, ops: str | None, fhir: tuple[Path, ...], analytics: bool) -> None:
     """Fill the record from the analytics store and FHIR files, with progress."""
     from rich.progress import Progress
 
@@ -56,35 +64,40 @@ def load(
         if analytics:
             task = bar.add_task("contract tables → FHIR", total=None)
             counts, report = load_analytics_store(
-                service, db, lambda done, total: bar.update(task, completed=done, total=total))
+                service, db, lambda done, total: bar.update(task, completed=done, total=total)
+            )
             rows = ", ".join(f"{n} {name}" for name, n in counts.items())
-            typer.echo(f"read {rows}")
+            click.echo(f"read {rows}")
             _summary(report)
         files: list[Path] = []
-        for item in fhir or []:
-            files += sorted(p for p in item.rglob("*") if p.suffix.lower() in (".json", ".xml")
-                            ) if item.is_dir() else [item]
+        for item in fhir:
+            files += (
+                sorted(p for p in item.rglob("*") if p.suffix.lower() in (".json", ".xml"))
+                if item.is_dir()
+                else [item]
+            )
         if files:
             task = bar.add_task("FHIR files", total=len(files))
-            _summary(load_fhir_files(service, files,
-                                     lambda done, total: bar.update(task, completed=done)))
+            _summary(
+                load_fhir_files(
+                    service, files, lambda done, total: bar.update(task, completed=done)
+                )
+            )
 
 
 def _summary(report: object) -> None:
     loaded = getattr(report, "loaded", 0)
     rejected = getattr(report, "rejected", [])
-    typer.echo(f"stored {loaded} resources, refused {len(rejected)}")
+    click.echo(f"stored {loaded} resources, refused {len(rejected)}")
     for where, why in rejected[:20]:
-        typer.echo(f"  refused {where}: {why}", err=True)
+        click.echo(f"  refused {where}: {why}", err=True)
 
 
 @app.command("export")
-def export(
-    db: Db,
-    out: Annotated[Path, typer.Option("--out", help="Folder to write the contract CSV files to.",
-                                      show_default=False)],
-    ops: Ops = None,
-) -> None:
+@db_option
+@click.option("--out", type=PATH, required=True, help="Folder to write the contract CSV files to.")
+@ops_option
+def export(db: Path, out: Path, ops: str | None) -> None:
     """Write the record as contract tables; then `joinedup load OUT --db DB` brings it into
     analytics (the load replaces the store whole, or not at all)."""
     from joinedup.app.accounts import opened_store
@@ -93,18 +106,19 @@ def export(
 
     with user_errors(), opened_store(db, ops) as store:
         counts = export_record(RecordService(store), db, out)
-    typer.echo(", ".join(f"{n} {name}" for name, n in counts.items()))
-    typer.echo(f"next: joinedup load {out} --db {db}")
+    click.echo(", ".join(f"{n} {name}" for name, n in counts.items()))
+    click.echo(f"next: joinedup load {out} --db {db}")
 
 
 @app.command("carers")
-def carers(
-    db: Db,
-    ops: Ops = None,
-    publish: Annotated[bool, typer.Option(
-        "--publish", help="Suppress counts of 1-7 and round the rest to 5, for publication."
-    )] = False,
-) -> None:
+@db_option
+@ops_option
+@click.option(
+    "--publish",
+    is_flag=True,
+    help="Suppress counts of 1-7 and round the rest to 5, for publication.",
+)
+def carers(db: Path, ops: str | None, publish: bool) -> None:
     """Carers recorded in the record, by place (opted-out patients' carers left out)."""
     from joinedup.app.accounts import opened_store
     from joinedup.app.record import RecordService
@@ -112,8 +126,11 @@ def carers(
 
     with user_errors(), opened_store(db, ops) as store:
         counts = carers_by_place(RecordService(store))
-    typer.echo("place_code,place_name,carers")
-    rows = publish_carers(counts) if publish else [(c.place_code, c.place_name, c.carers)
-                                                   for c in counts]
+    click.echo("place_code,place_name,carers")
+    rows = (
+        publish_carers(counts)
+        if publish
+        else [(c.place_code, c.place_name, c.carers) for c in counts]
+    )
     for code, name, value in rows:
-        typer.echo(f"{code},{name},{'' if value is None else value}")
+        click.echo(f"{code},{name},{'' if value is None else value}")

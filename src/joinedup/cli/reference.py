@@ -9,29 +9,23 @@ holds a cogapp block that calls `markdown()`; `cog -r docs/cli.md` rewrites it a
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
-import typer
-
-Command = Any
-"""A click command or group as Typer builds it (Typer vendors its own click, so these are read
-by what they hold, not by class)."""
+import click
 
 
-def markdown(app: typer.Typer | None = None) -> str:
+def markdown(app: click.Group | None = None) -> str:
     """Every command and group of `app` (default: joinedup's) as Markdown sections."""
     if app is None:
         from joinedup.cli.main import app as joinedup
 
         app = joinedup
-    root = typer.main.get_command(app)
-    parts = [_section(path, command) for path, command in _walk(root, ["joinedup"])]
+    parts = [_section(path, command) for path, command in _walk(app, ["joinedup"])]
     return "\n".join(parts)
 
 
-def _walk(command: Command, path: list[str]) -> Iterator[tuple[list[str], Command]]:
-    if hasattr(command, "list_commands"):
-        ctx = command.context_class(command)
+def _walk(command: click.Command, path: list[str]) -> Iterator[tuple[list[str], click.Command]]:
+    if isinstance(command, click.Group):
+        ctx = click.Context(command)
         for name in command.list_commands(ctx):
             child = command.get_command(ctx, name)
             if child is not None and not child.hidden:
@@ -40,35 +34,35 @@ def _walk(command: Command, path: list[str]) -> Iterator[tuple[list[str], Comman
         yield path, command
 
 
-def _section(path: list[str], command: Command) -> str:
-    ctx = command.context_class(command, info_name=" ".join(path))
+def _section(path: list[str], command: click.Command) -> str:
+    ctx = click.Context(command, info_name=" ".join(path))
     usage = " ".join(command.collect_usage_pieces(ctx))
     lines = [f"## `{' '.join(path)}`", "", _clean(command.help or ""), ""]
     lines += ["```", f"{' '.join(path)} {usage}".rstrip(), "```", ""]
-    rows = [_row(param) for param in command.get_params(ctx) if _shown(param)]
+    help_option = command.get_help_option(ctx)  # every command has --help: not listed
+    rows = [
+        _row(param)
+        for param in command.get_params(ctx)
+        if param is not help_option and not getattr(param, "hidden", False)
+    ]
     if rows:
         lines += ["| argument or option | meaning | default |", "|---|---|---|", *rows, ""]
     return "\n".join(lines)
 
 
-def _shown(param: Any) -> bool:
-    return not getattr(param, "hidden", False) and param.name != "help"
-
-
-def _row(param: Any) -> str:
-    if param.param_type_name == "option":
+def _row(param: click.Parameter) -> str:
+    if isinstance(param, click.Option):
         names = ", ".join(f"`{o}`" for o in param.opts)
-        meaning = param.help or ""
     else:
         names = f"`{(param.name or '').upper()}`"
-        meaning = getattr(param, "help", None) or ""
+    default = param.to_info_dict()["default"]  # None where none was given
     if param.required:
-        default = "required"
-    elif param.default is None or param.default is False or callable(param.default):
-        default = ""
+        shown = "required"
+    elif default is None or default is False or default == () or callable(default):
+        shown = ""
     else:
-        default = f"`{param.default}`"
-    return f"| {names} | {_clean(meaning)} | {default} |"
+        shown = f"`{default}`"
+    return f"| {names} | {_clean(param.help or '')} | {shown} |"
 
 
 def _clean(text: str) -> str:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
-import typer
+import click
 
 from joinedup.app.synth import (
     DEFAULT_DENSITY,
@@ -22,77 +22,74 @@ from joinedup.app.synth import (
     STAGES,
 )
 from joinedup.cli.errors import fail, user_errors
+from joinedup.cli.options import PATH
 
 if TYPE_CHECKING:
     from joinedup.app.synth import SynthResult
 
 
-def register(app: typer.Typer) -> None:
+def register(app: click.Group) -> None:
     """Add the `synth` command to the app."""
-    app.command("synth")(synth_command)
+    app.add_command(synth_command)
 
 
+@click.command("synth")
+@click.option(
+    "--out",
+    type=PATH,
+    required=True,
+    help="Folder to write the Parquet files and manifest.json into.",
+)
+@click.option(
+    "--patients",
+    type=click.IntRange(min=1),
+    help="Patients registered at the reference date (default: the footprint's real size, 2.6 M). "
+    "List sizes are scaled to it.",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=DEFAULT_SEED,
+    help="Random seed; the same seed gives the same files.",
+)
+@click.option(
+    "--footprint", default=FOOTPRINTS[0], help=f"Footprint to fill: {', '.join(FOOTPRINTS)}."
+)
+@click.option(
+    "--scenario",
+    default="improvement",
+    help="How the years before the reference date looked: 'improvement' (detection and "
+    "treatment rise, so progress shows) or 'steady'.",
+)
+@click.option(
+    "--density",
+    default=DEFAULT_DENSITY,
+    help="'realistic' adds what a real GP extract holds besides the programmes' codes: "
+    "consultations, their codes and prescription items over the last year, at published rates "
+    "(about 40 rows a patient); 'programme' writes only the programmes' records (small and "
+    "fast, for tests).",
+)
+@click.option(
+    "--reference-date",
+    metavar="YYYY-MM-DD",
+    default=DEFAULT_REFERENCE_DATE.isoformat(),
+    help="The 'today' of the data: no record falls after it.",
+)
+@click.option(
+    "--parameters",
+    type=PATH,
+    help="Folder of CSVs overriding synthetic parameter tables by name (an af/ subfolder "
+    "overrides the AF programme's tables).",
+)
 def synth_command(
-    out: Annotated[
-        Path,
-        typer.Option(
-            "--out",
-            help="Folder to write the Parquet files and manifest.json into.",
-            show_default=False,
-        ),
-    ],
-    patients: Annotated[
-        int | None,
-        typer.Option(
-            "--patients",
-            min=1,
-            help="Patients registered at the reference date (default: the footprint's real "
-            "size, 2.6 M). List sizes are scaled to it.",
-            show_default=False,
-        ),
-    ] = None,
-    seed: Annotated[
-        int, typer.Option("--seed", min=0, help="Random seed; the same seed gives the same files.")
-    ] = DEFAULT_SEED,
-    footprint: Annotated[
-        str,
-        typer.Option("--footprint", help=f"Footprint to fill: {', '.join(FOOTPRINTS)}."),
-    ] = FOOTPRINTS[0],
-    scenario: Annotated[
-        str,
-        typer.Option(
-            "--scenario",
-            help="How the years before the reference date looked: 'improvement' (detection and "
-            "treatment rise, so progress shows) or 'steady'.",
-        ),
-    ] = "improvement",
-    density: Annotated[
-        str,
-        typer.Option(
-            "--density",
-            help="'realistic' adds what a real GP extract holds besides the programmes' codes: "
-            "consultations, their codes and prescription items over the last year, at published "
-            "rates (about 40 rows a patient); 'programme' writes only the programmes' records "
-            "(small and fast, for tests).",
-        ),
-    ] = DEFAULT_DENSITY,
-    reference_date: Annotated[
-        str,
-        typer.Option(
-            "--reference-date",
-            metavar="YYYY-MM-DD",
-            help="The 'today' of the data: no record falls after it.",
-        ),
-    ] = DEFAULT_REFERENCE_DATE.isoformat(),
-    parameters: Annotated[
-        Path | None,
-        typer.Option(
-            "--parameters",
-            help="Folder of CSVs overriding synthetic parameter tables by name (an af/ "
-            "subfolder overrides the AF programme's tables).",
-            show_default=False,
-        ),
-    ] = None,
+    out: Path,
+    patients: int | None,
+    seed: int,
+    footprint: str,
+    scenario: str,
+    density: str,
+    reference_date: str,
+    parameters: Path | None,
 ) -> None:
     """Generate a synthetic integrated care system: organisations, patients and records.
 

@@ -9,32 +9,48 @@ else goes to stderr), and only its hash is kept. Heavy imports happen inside eac
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from getpass import getpass
 from pathlib import Path
-from typing import Annotated
 
-import typer
+import click
 
 from joinedup.cli.errors import fail
-
-app = typer.Typer(name="users", help="Manage the server's users, roles and API tokens.",
-                  no_args_is_help=True)
-
-Db = Annotated[Path | None, typer.Option(
-    "--db", help="Analytics store the server reads; the users live beside it in "
-                 "<stem>.ops.sqlite.")]
-Ops = Annotated[str | None, typer.Option(
-    "--ops", help="Operational store instead: a PostgreSQL URL (postgresql://…) or a SQLite "
-                  "file path.")]
-Name = Annotated[str, typer.Argument(help="User name.")]
-PasswordStdin = Annotated[bool, typer.Option(
-    "--password-stdin", help="Read a password (the first line of standard input; asked for "
-                             "twice when it is a terminal).")]
+from joinedup.cli.group import Group
+from joinedup.cli.options import PATH, F
 
 
-def register(parent: typer.Typer) -> None:
+@click.group("users", cls=Group, no_args_is_help=True)
+def app() -> None:
+    """Manage the server's users, roles and API tokens."""
+
+
+db_option = click.option(
+    "--db",
+    type=PATH,
+    help="Analytics store the server reads; the users live beside it in <stem>.ops.sqlite.",
+)
+ops_option = click.option(
+    "--ops",
+    help="Operational store instead: a PostgreSQL URL (postgresql://…) or a SQLite file path.",
+)
+name_argument = click.argument("name", help="User name.")
+
+
+def password_stdin_option(default: bool) -> Callable[[F], F]:
+    """`--password-stdin`; on by default where a password is all the command takes."""
+    return click.option(
+        "--password-stdin",
+        is_flag=True,
+        default=default,
+        help="Read a password (the first line of standard input; asked for twice when it is a "
+        "terminal).",
+    )
+
+
+def register(parent: click.Group) -> None:
     """Add the `users` command group to the app."""
-    parent.add_typer(app, name="users")
+    parent.add_command(app)
 
 
 def _read_password() -> str:
@@ -47,19 +63,27 @@ def _read_password() -> str:
 
 
 @app.command("add")
+@name_argument
+@click.option(
+    "--role",
+    required=True,
+    help="admin, ics_analyst, programme_lead, board_viewer, practice_user or care_professional.",
+)
+@click.option(
+    "--org", help="ODS code of the user's organisation (practice_user, care_professional)."
+)
+@click.option("--token", is_flag=True, help="Also issue an API token, printed once.")
+@password_stdin_option(default=False)
+@db_option
+@ops_option
 def add(
-    name: Name,
-    role: Annotated[str, typer.Option(
-        "--role", help="admin, ics_analyst, programme_lead, board_viewer, practice_user or "
-                       "care_professional.")],
-    org: Annotated[str | None, typer.Option(
-        "--org", help="ODS code of the user's organisation (practice_user, care_professional).",
-    )] = None,
-    token: Annotated[bool, typer.Option("--token", help="Also issue an API token, printed once.")
-                     ] = False,
-    password_stdin: PasswordStdin = False,
-    db: Db = None,
-    ops: Ops = None,
+    name: str,
+    role: str,
+    org: str | None,
+    token: bool,
+    password_stdin: bool,
+    db: Path | None,
+    ops: str | None,
 ) -> None:
     """Add a user (the first admin this way), optionally with a password and an API token."""
     from joinedup.app.accounts import AddUser, add_user, cli_actor, opened_store
@@ -73,13 +97,15 @@ def add(
         raise fail(str(exc)) from None
     user = added.user
     where = f" for {user.org_code}" if user.org_code else ""
-    typer.echo(f"added {user.name} ({user.role.value}{where})", err=True)
+    click.echo(f"added {user.name} ({user.role.value}{where})", err=True)
     if added.token:
-        typer.echo(f"token: {added.token}")
+        click.echo(f"token: {added.token}")
 
 
 @app.command("list")
-def list_command(db: Db = None, ops: Ops = None) -> None:
+@db_option
+@ops_option
+def list_command(db: Path | None, ops: str | None) -> None:
     """List every user: name, role, organisation, status and whether they have a password."""
     from joinedup.app.accounts import list_users, opened_store
     from joinedup.app.errors import UserError
@@ -89,15 +115,20 @@ def list_command(db: Db = None, ops: Ops = None) -> None:
             users = list_users(store)
     except UserError as exc:
         raise fail(str(exc)) from None
-    typer.echo(f"{'name':<24} {'role':<18} {'org':<10} {'status':<9} password")
+    click.echo(f"{'name':<24} {'role':<18} {'org':<10} {'status':<9} password")
     for user in users:
         status = "disabled" if user.disabled else "enabled"
-        typer.echo(f"{user.name:<24} {user.role.value:<18} {user.org_code or '-':<10} "
-                   f"{status:<9} {'yes' if user.has_password else 'no'}")
+        click.echo(
+            f"{user.name:<24} {user.role.value:<18} {user.org_code or '-':<10} "
+            f"{status:<9} {'yes' if user.has_password else 'no'}"
+        )
 
 
 @app.command("disable")
-def disable(name: Name, db: Db = None, ops: Ops = None) -> None:
+@name_argument
+@db_option
+@ops_option
+def disable(name: str, db: Path | None, ops: str | None) -> None:
     """Disable a user at once: sign-in refused, token revoked, sessions ended."""
     from joinedup.app.accounts import cli_actor, disable_user, opened_store
     from joinedup.app.errors import UserError
@@ -107,17 +138,15 @@ def disable(name: Name, db: Db = None, ops: Ops = None) -> None:
             disable_user(store, name, cli_actor())
     except UserError as exc:
         raise fail(str(exc)) from None
-    typer.echo(f"disabled {name}", err=True)
+    click.echo(f"disabled {name}", err=True)
 
 
 @app.command("token")
-def token_command(
-    name: Name,
-    revoke: Annotated[bool, typer.Option("--revoke", help="Revoke the token; issue none.")
-                      ] = False,
-    db: Db = None,
-    ops: Ops = None,
-) -> None:
+@name_argument
+@click.option("--revoke", is_flag=True, help="Revoke the token; issue none.")
+@db_option
+@ops_option
+def token_command(name: str, revoke: bool, db: Path | None, ops: str | None) -> None:
     """Issue a new API token for a user (revoking the old one), printed once as `token: …`."""
     from joinedup.app.accounts import cli_actor, issue_token, opened_store, revoke_tokens
     from joinedup.app.errors import UserError
@@ -126,17 +155,20 @@ def token_command(
         with opened_store(db, ops) as store:
             if revoke:
                 count = revoke_tokens(store, name, cli_actor())
-                typer.echo(f"revoked {count} token(s) of {name}", err=True)
+                click.echo(f"revoked {count} token(s) of {name}", err=True)
                 return
             token = issue_token(store, name, cli_actor())
     except UserError as exc:
         raise fail(str(exc)) from None
-    typer.echo(f"token: {token}")
+    click.echo(f"token: {token}")
 
 
 @app.command("password")
-def password_command(name: Name, password_stdin: PasswordStdin = True, db: Db = None,
-                     ops: Ops = None) -> None:
+@name_argument
+@password_stdin_option(default=True)
+@db_option
+@ops_option
+def password_command(name: str, password_stdin: bool, db: Path | None, ops: str | None) -> None:
     """Set a user's password (read from standard input)."""
     from joinedup.app.accounts import cli_actor, opened_store, set_password
     from joinedup.app.errors import UserError
@@ -149,4 +181,4 @@ def password_command(name: Name, password_stdin: PasswordStdin = True, db: Db = 
             set_password(store, name, password, cli_actor())
     except UserError as exc:
         raise fail(str(exc)) from None
-    typer.echo(f"password set for {name}", err=True)
+    click.echo(f"password set for {name}", err=True)

@@ -10,26 +10,32 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated
 
-import typer
+import click
 
 from joinedup.app.errors import UserError
 from joinedup.cli.errors import fail
+from joinedup.cli.group import Group
+from joinedup.cli.options import PATH
 
-group = typer.Typer(
-    name="waitlist",
-    help="Pooled waiting lists across trusts: synthetic lists, allocation to shared theatre "
-    "sessions, queue planning and simulation.",
-    no_args_is_help=True,
+
+@click.group("waitlist", cls=Group, no_args_is_help=True)
+def group() -> None:
+    """Pooled waiting lists across trusts: synthetic lists, allocation to shared theatre
+    sessions, queue planning and simulation."""
+
+
+parameters_option = click.option(
+    "--parameters",
+    type=PATH,
+    help="Folder of CSVs overriding the waitlist parameter tables by name.",
 )
-
-Parameters = Annotated[Path | None, typer.Option(
-    "--parameters", help="Folder of CSVs overriding the waitlist parameter tables by name.",
-    show_default=False,
-)]
-Seed = Annotated[int, typer.Option("--seed", min=0, help="Random seed; the same seed gives "
-                                                         "the same output.")]
+seed_option = click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=7,
+    help="Random seed; the same seed gives the same output.",
+)
 
 
 def _date(value: str, option: str) -> date:
@@ -52,20 +58,29 @@ def _written(title: str, paths: dict[str, Path]) -> None:
 
 
 @group.command("synth")
+@click.option("--out", type=PATH, required=True, help="Folder to write the scenario into.")
+@seed_option
+@click.option(
+    "--today",
+    metavar="YYYY-MM-DD",
+    default="2025-03-31",
+    help="The lists' 'today': waits are counted to it.",
+)
+@click.option(
+    "--weeks",
+    type=click.IntRange(1, 52),
+    default=4,
+    help="Weeks of theatre sessions in sessions.csv.",
+)
+@click.option(
+    "--patients",
+    type=click.IntRange(min=1),
+    help="Scale the lists (and sessions and demand) to about this many waiting "
+    "patients [default: the scenario's own size, about 1,200].",
+)
+@parameters_option
 def synth_command(
-    out: Annotated[Path, typer.Option("--out", help="Folder to write the scenario into.",
-                                      show_default=False)],
-    seed: Seed = 7,
-    today: Annotated[str, typer.Option("--today", metavar="YYYY-MM-DD",
-                                       help="The lists' 'today': waits are counted to it.")]
-    = "2025-03-31",
-    weeks: Annotated[int, typer.Option("--weeks", min=1, max=52,
-                                       help="Weeks of theatre sessions in sessions.csv.")] = 4,
-    patients: Annotated[int | None, typer.Option(
-        "--patients", min=1, help="Scale the lists (and sessions and demand) to about this many "
-        "waiting patients [default: the scenario's own size, about 1,200].",
-        show_default=False)] = None,
-    parameters: Parameters = None,
+    out: Path, seed: int, today: str, weeks: int, patients: int | None, parameters: Path | None
 ) -> None:
     """Write a synthetic three-trust scenario: contract tables, sessions.csv and demand.csv.
 
@@ -88,22 +103,38 @@ def synth_command(
 
 
 @group.command("allocate")
+@click.option(
+    "--db",
+    type=PATH,
+    required=True,
+    help="Store loaded by `joinedup load` holding waiting_list and patients.",
+)
+@click.option(
+    "--sessions",
+    type=PATH,
+    required=True,
+    help="Capacity file (CSV) of theatre sessions; see docs/waitlist.md.",
+)
+@click.option(
+    "--out",
+    type=PATH,
+    required=True,
+    help="Folder for bookings.csv, unbooked.csv, session_use.csv and summary.json.",
+)
+@click.option(
+    "--method",
+    default="auto",
+    help="optimiser (OR-Tools CP-SAT), greedy, or auto (optimiser up to 5,000 waiting patients).",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0.1),
+    default=10.0,
+    help="Seconds the optimiser may spend on each priority.",
+)
+@parameters_option
 def allocate_command(
-    db: Annotated[Path, typer.Option("--db", help="Store loaded by `joinedup load` holding "
-                                                  "waiting_list and patients.",
-                                     show_default=False)],
-    sessions: Annotated[Path, typer.Option("--sessions", help="Capacity file (CSV) of theatre "
-                                                              "sessions; see docs/waitlist.md.",
-                                           show_default=False)],
-    out: Annotated[Path, typer.Option("--out", help="Folder for bookings.csv, unbooked.csv, "
-                                                    "session_use.csv and summary.json.",
-                                      show_default=False)],
-    method: Annotated[str, typer.Option(
-        "--method", help="optimiser (OR-Tools CP-SAT), greedy, or auto (optimiser up to 5,000 "
-        "waiting patients).")] = "auto",
-    time_limit: Annotated[float, typer.Option(
-        "--time-limit", min=0.1, help="Seconds the optimiser may spend on each priority.")] = 10.0,
-    parameters: Parameters = None,
+    db: Path, sessions: Path, out: Path, method: str, time_limit: float, parameters: Path | None
 ) -> None:
     """Book the waiting list into sessions by clinical priority, then longest wait.
 
@@ -131,30 +162,64 @@ def allocate_command(
 
 
 @group.command("plan")
+@click.option(
+    "--demand", type=click.FloatRange(min=0), required=True, help="Patients added a week."
+)
+@click.option(
+    "--queue-size", type=click.FloatRange(min=0), required=True, help="Patients waiting now."
+)
+@click.option(
+    "--target-wait",
+    type=click.FloatRange(min=0),
+    required=True,
+    help="Target wait in weeks (e.g. 18 or 52).",
+)
+@click.option(
+    "--time-to-target",
+    type=float,
+    default=26,
+    help="Weeks in which to reach the target queue size.",
+)
+@click.option(
+    "--factor",
+    type=float,
+    default=4,
+    help="Target mean wait = target wait ÷ factor (4: about 98% within target).",
+)
+@click.option(
+    "--cv-demand",
+    type=click.FloatRange(min=0),
+    default=1,
+    help="Coefficient of variation of demand.",
+)
+@click.option(
+    "--cv-capacity",
+    type=click.FloatRange(min=0),
+    default=1,
+    help="Coefficient of variation of capacity.",
+)
+@click.option(
+    "--mean-wait",
+    type=click.FloatRange(min=0),
+    help="Mean wait now, in weeks (gives the waiting-list pressure).",
+)
+@click.option(
+    "--capacity",
+    type=click.FloatRange(min=0),
+    help="Patients treated a week now (gives the queue load).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def plan_command(
-    demand: Annotated[float, typer.Option("--demand", min=0, help="Patients added a week.",
-                                          show_default=False)],
-    queue_size: Annotated[float, typer.Option("--queue-size", min=0, help="Patients waiting now.",
-                                              show_default=False)],
-    target_wait: Annotated[float, typer.Option("--target-wait", min=0,
-                                               help="Target wait in weeks (e.g. 18 or 52).",
-                                               show_default=False)],
-    time_to_target: Annotated[float, typer.Option(
-        "--time-to-target", help="Weeks in which to reach the target queue size.")] = 26,
-    factor: Annotated[float, typer.Option(
-        "--factor", help="Target mean wait = target wait ÷ factor (4: about 98% within target)."
-    )] = 4,
-    cv_demand: Annotated[float, typer.Option(
-        "--cv-demand", min=0, help="Coefficient of variation of demand.")] = 1,
-    cv_capacity: Annotated[float, typer.Option(
-        "--cv-capacity", min=0, help="Coefficient of variation of capacity.")] = 1,
-    mean_wait: Annotated[float | None, typer.Option(
-        "--mean-wait", min=0, help="Mean wait now, in weeks (gives the waiting-list pressure).",
-        show_default=False)] = None,
-    capacity: Annotated[float | None, typer.Option(
-        "--capacity", min=0, help="Patients treated a week now (gives the queue load).",
-        show_default=False)] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+    demand: float,
+    queue_size: float,
+    target_wait: float,
+    time_to_target: float,
+    factor: float,
+    cv_demand: float,
+    cv_capacity: float,
+    mean_wait: float | None,
+    capacity: float | None,
+    as_json: bool,
 ) -> None:
     """Queue planning as NHSRwaitinglist 0.1.2 does it (Fong et al. 2022).
 
@@ -163,45 +228,70 @@ def plan_command(
     """
     from joinedup.app.waitlist import PlanRequest, plan_queue
 
-    inputs = PlanRequest(demand, queue_size, target_wait, time_to_target, factor, cv_demand,
-                        cv_capacity, mean_wait, capacity)
+    inputs = PlanRequest(
+        demand,
+        queue_size,
+        target_wait,
+        time_to_target,
+        factor,
+        cv_demand,
+        cv_capacity,
+        mean_wait,
+        capacity,
+    )
     try:
         result = plan_queue(inputs)
     except UserError as exc:
         raise fail(str(exc)) from None
     payload = {k: v for k, v in result.to_dict().items() if v is not None}
     if as_json:
-        typer.echo(json.dumps(payload, indent=2))
+        click.echo(json.dumps(payload, indent=2))
         return
-    typer.echo(f"Waiting-list plan for a {target_wait:g}-week target (NHSRwaitinglist formulas)")
-    typer.echo(f"  target mean wait:   {result.target_mean_wait:,.2f} weeks")
-    typer.echo(f"  target queue size:  {result.target_queue_size:,.1f} patients"
-               f"{'  (queue now more than twice this)' if result.queue_too_big else ''}")
-    typer.echo(f"  relief capacity:    {result.relief_capacity:,.2f} a week for "
-               f"{time_to_target:g} weeks")
-    typer.echo(f"  target capacity:    {result.target_capacity:,.2f} a week")
+    click.echo(f"Waiting-list plan for a {target_wait:g}-week target (NHSRwaitinglist formulas)")
+    click.echo(f"  target mean wait:   {result.target_mean_wait:,.2f} weeks")
+    click.echo(
+        f"  target queue size:  {result.target_queue_size:,.1f} patients"
+        f"{'  (queue now more than twice this)' if result.queue_too_big else ''}"
+    )
+    click.echo(
+        f"  relief capacity:    {result.relief_capacity:,.2f} a week for {time_to_target:g} weeks"
+    )
+    click.echo(f"  target capacity:    {result.target_capacity:,.2f} a week")
     if result.queue_load is not None:
-        typer.echo(f"  queue load:         {result.queue_load:,.3f}"
-                   f"{'  (1 or more: the list grows)' if result.load_too_big else ''}")
+        click.echo(
+            f"  queue load:         {result.queue_load:,.3f}"
+            f"{'  (1 or more: the list grows)' if result.load_too_big else ''}"
+        )
     pressure = result.waiting_list_pressure
     if pressure is not None:
         warning = "  (above 1: likely to miss the target)" if pressure > 1 else ""
-        typer.echo(f"  waiting-list pressure: {pressure:,.3f}{warning}")
+        click.echo(f"  waiting-list pressure: {pressure:,.3f}{warning}")
 
 
 @group.command("simulate")
+@click.option(
+    "--out",
+    type=PATH,
+    required=True,
+    help="Folder for simulation.csv, summary.json and report.html.",
+)
+@click.option("--weeks", type=click.IntRange(1, 520), default=52, help="Weeks to simulate.")
+@seed_option
+@click.option(
+    "--start",
+    metavar="YYYY-MM-DD",
+    default="2025-03-31",
+    help="Run from the Monday after this date.",
+)
+@click.option(
+    "--db",
+    type=PATH,
+    help="Start from the list loaded in this store instead of the synthetic one (its "
+    "trusts must be in scenario_trusts.csv).",
+)
+@parameters_option
 def simulate_command(
-    out: Annotated[Path, typer.Option("--out", help="Folder for simulation.csv, summary.json "
-                                                    "and report.html.", show_default=False)],
-    weeks: Annotated[int, typer.Option("--weeks", min=1, max=520, help="Weeks to simulate.")] = 52,
-    seed: Seed = 7,
-    start: Annotated[str, typer.Option("--start", metavar="YYYY-MM-DD",
-                                       help="Run from the Monday after this date.")]
-    = "2025-03-31",
-    db: Annotated[Path | None, typer.Option(
-        "--db", help="Start from the list loaded in this store instead of the synthetic one "
-        "(its trusts must be in scenario_trusts.csv).", show_default=False)] = None,
-    parameters: Parameters = None,
+    out: Path, weeks: int, seed: int, start: str, db: Path | None, parameters: Path | None
 ) -> None:
     """Simulate separate lists, pooled lists, and pooled lists with added shared sessions.
 
@@ -242,12 +332,17 @@ def simulate_command(
         table.add_column(column, justify="left" if column == "scenario" else "right")
     for name in ("separate", "pooled", "pooled_plus_capacity"):
         row = s[name]
-        table.add_row(name, *(f"{row[k]:,}" for k in ("final_list_size", "over_18", "over_52",
-                                                      "over_65", "over_78")))
+        table.add_row(
+            name,
+            *(
+                f"{row[k]:,}"
+                for k in ("final_list_size", "over_18", "over_52", "over_65", "over_78")
+            ),
+        )
     console.print(table)
     _written(f"Written to {out}", result.paths)
 
 
-def register(app: typer.Typer) -> None:
+def register(app: click.Group) -> None:
     """Add the `waitlist` command group to the app."""
-    app.add_typer(group, name="waitlist")
+    app.add_command(group)
