@@ -124,13 +124,11 @@ def patient_flags(
         latest_value(con, resolved[name], months, moments, within=within)
         for name, months in sorted(needs.values, key=lambda v: (v[0], v[1] or 0))
     ]
-    table = base
-    kept: list[str] = []
     keys = list(moments.keys)
-    for feature in tables:
-        keep = [c for c in feature.columns if c not in keys]
-        kept += keep
-        table = table.left_join(feature, keys).select(*table.columns, *keep)
+    kept = [c for feature in tables for c in feature.columns if c not in keys]
+    table = base
+    if tables:
+        table = table.left_join(_merged(tables, keys), keys).select(*table.columns, *kept)
 
     # Each stage is a projection naming its flags, so later rules refer to a column rather
     # than repeating the expression (smaller SQL, each flag computed once).
@@ -189,6 +187,27 @@ def patient_flags(
         *[f"find_{r.key}" for r in programme.casefinder],
         *(kept if features else []),
     )
+
+
+def _merged(tables: Sequence[ir.Table], keys: Sequence[str]) -> ir.Table:
+    """The feature tables (each one row per key: patient, or patient and period end) as one,
+    by full outer joins on the keys.
+
+    Why: they cover only the patients with a coded event, a fraction of the population, so
+    joining them to each other first leaves one join to every patient rather than one per
+    table; at 1 M patients each of those joins cost about a fifth of a second of CPU."""
+    merged = tables[0]
+    for table in tables[1:]:
+        # Views, so Ibis keeps the two sides apart (they share inputs, e.g. the period ends)
+        # and does not extend the previous join.
+        left, right = merged.view(), table.view()
+        joined = left.outer_join(right, [left[k] == right[k] for k in keys])
+        merged = joined.select(
+            *[ibis.coalesce(left[k], right[k]).name(k) for k in keys],
+            *[left[c] for c in left.columns if c not in keys],
+            *[right[c] for c in right.columns if c not in keys],
+        )
+    return merged
 
 
 def casefinder(
