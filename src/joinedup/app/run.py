@@ -23,6 +23,7 @@ from joinedup.domain.disclosure import PublicationPolicy, output_note
 from joinedup.domain.inequality import practice_deprivation_counts
 from joinedup.domain.publication import Derivation, RunTables, publish_run
 from joinedup.domain.targeting import Plan, plan
+from joinedup.outputs.alongside import Alongside
 from joinedup.outputs.breakdowns import breakdown_rows, check_breakdown_totals, write_breakdowns
 from joinedup.outputs.chart_series import report_series
 from joinedup.outputs.pcn_need import pcn_need_rows, write_pcn_need
@@ -150,12 +151,13 @@ def compute_run(
     # Every store has the practices' own deprivation quintile; aggregate stores nothing finer.
     breakdowns += practice_deprivation_counts(counts)
     check_breakdown_totals(breakdowns, {k: summary[k] for k in TOTALS})
+    practices = [row.as_row(extended=True) for row in result.practices]
     exact = RunTables(
-        practices=[row.as_row(extended=True) for row in result.practices],
+        practices=practices,
         rollups=rollup_rows(result, names),
         summary=summary,
         breakdowns=breakdowns,
-        pcn_need=pcn_need_rows(result, names=names),
+        pcn_need=pcn_need_rows(practices, names=names),
         progress=series.rows() if series is not None else [],
     )
     return ComputedRun(setup=setup, ambition=ambition, targeting=targeting, plan=result,
@@ -180,12 +182,22 @@ def write_run(
     computed: ComputedRun, out_dir: Path, publish: PublicationPolicy | None
 ) -> tuple[list[Path], dict[str, Any]]:
     """Write a computed run's files, exact or published; returns them and the summary written."""
-    from joinedup.app.progress import progress_outputs
-
     tables = computed.tables(publish)
     summary = tables.summary
     note = output_note(publish)
-    files = write_practice_table(tables.practices, out_dir, note=note)
+    with Alongside() as alongside:  # a national table's Excel copy is written beside the rest
+        files = _write_files(computed, tables, out_dir, publish, note, alongside)
+    return files, summary
+
+
+def _write_files(
+    computed: ComputedRun, tables: RunTables, out_dir: Path, publish: PublicationPolicy | None,
+    note: str, alongside: Alongside,
+) -> list[Path]:
+    from joinedup.app.progress import progress_outputs
+
+    summary = tables.summary
+    files = write_practice_table(tables.practices, out_dir, note=note, alongside=alongside)
     files.append(write_rollups(tables.rollups, out_dir))
     files += write_breakdowns(tables.breakdowns, out_dir, note)
     files.append(write_pcn_need(tables.pcn_need, out_dir, note))
@@ -205,7 +217,7 @@ def write_run(
     )
     files.append(write_report(report, out_dir, computed.setup.programme,
                               computed.setup.parameters))
-    return files, summary
+    return files
 
 
 def _impact_columns(

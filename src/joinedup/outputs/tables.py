@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from joinedup.domain.measures import PRACTICE_TABLE_COLUMNS
+from joinedup.outputs.alongside import Alongside
 from joinedup.outputs.csv_files import write_csv
 from joinedup.outputs.parquet_rows import TEXT, WHOLE, write_parquet
 
@@ -35,10 +36,19 @@ def _practice_columns(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     return list(PRACTICE_TABLE_COLUMNS) + [c for c in seen if c not in PRACTICE_TABLE_COLUMNS]
 
 
+WORKBOOK_ALONGSIDE_FROM = 2_000
+"""Practices from which the Excel copy is written in a child process (`outputs.alongside`):
+about a tenth of a second of xlsxwriter, more than starting the child costs."""
+
+
 def write_practice_table(
-    rows: Sequence[Mapping[str, Any]], out_dir: Path, *, note: str, stem: str = "practices"
+    rows: Sequence[Mapping[str, Any]], out_dir: Path, *, note: str, stem: str = "practices",
+    alongside: Alongside | None = None,
 ) -> list[Path]:
     """practices.csv plus Parquet and Excel copies; returns the paths written.
+
+    With `alongside`, a big table's Excel copy is written in a child process while this one
+    writes the rest (wait for it by leaving `alongside`'s block).
 
     Written from the rows themselves (the CSV by `csv_files`, with the cell format of every other
     CSV; the Parquet copy by DuckDB, `parquet_rows`; the workbook row by row): no data
@@ -51,11 +61,17 @@ def write_practice_table(
     csv_path = out_dir / f"{stem}.csv"
     parquet_path = out_dir / f"{stem}.parquet"
     excel_path = out_dir / f"{stem}.xlsx"
+    if alongside is not None and len(rows) >= WORKBOOK_ALONGSIDE_FROM:
+        import xlsxwriter  # noqa: F401 - imported here, before the fork (see Alongside.start)
+
+        alongside.start(excel_path, lambda: write_workbook(rows, columns, excel_path,
+                                                           sheet=stem, note=note))
+    else:
+        write_workbook(rows, columns, excel_path, sheet=stem, note=note)
     write_csv(csv_path, columns, rows)
     types = {c: TEXT for c in _TEXT_COLUMNS} | {c: WHOLE for c in _COUNT_COLUMNS}
     write_parquet(parquet_path, rows, columns, metadata={"joinedup.publication": note},
                   types={c: t for c, t in types.items() if c in columns})
-    write_workbook(rows, columns, excel_path, sheet=stem, note=note)
     return [csv_path, parquet_path, excel_path]
 
 
