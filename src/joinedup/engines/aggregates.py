@@ -47,7 +47,7 @@ from joinedup.domain.organisations import Footprint, organisation_from_row
 from joinedup.domain.parameters import ParameterSet
 from joinedup.domain.programme import Programme, prevalence_bands
 from joinedup.engines import queries
-from joinedup.engines.queries import has_table, read_table
+from joinedup.engines.queries import has_table, read_arrays, read_table
 from joinedup.sources.cvdprevent import AF_TREATED
 from joinedup.sources.imd import national_practice_imd
 from joinedup.sources.qof.age_structure import (
@@ -312,8 +312,12 @@ def _raked_at_import(con: Any) -> dict[str, tuple[bool, Any]]:
     info = store_info(con)
     if info.get("age_bases_raked_shape") != shape_fingerprint():
         return {}
-    return {r["practice_code"]: (bool(r["converged"]), np.array(r["patients_by_age"]))
-            for r in _table(con, "age_bases_raked")}
+    if not has_table(con, "age_bases_raked"):
+        return {}
+    raked = read_arrays(con, "age_bases_raked", ("practice_code", "converged", "patients_by_age"))
+    return {code: (bool(converged), np.asarray(people, dtype=float))
+            for code, converged, people in zip(raked["practice_code"], raked["converged"],
+                                               raked["patients_by_age"], strict=True)}
 
 
 # --- treatment -------------------------------------------------------------------------------

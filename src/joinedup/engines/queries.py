@@ -85,6 +85,19 @@ def read_table(con: Any, name: str, columns: tuple[str, ...] = ()) -> Records:
     return rows
 
 
+def read_arrays(con: Any, name: str, columns: tuple[str, ...]) -> dict[str, Any]:
+    """The `columns` of table `name` as numpy arrays, column by column (a list column as an
+    array of arrays): for wide numeric tables, where a record per row would build a Python
+    float per value (England's single-year age bases: 612,000 of them, ten times slower)."""
+    if isinstance(con, DuckDBConnection):
+        wanted = ", ".join(_quoted(c) for c in columns)
+        arrays: dict[str, Any] = con.raw.execute(
+            f"SELECT {wanted} FROM {_quoted(name)}").fetchnumpy()
+        return arrays
+    table = con.table(name).select(*columns).to_pyarrow()
+    return {c: table[c].to_numpy(zero_copy_only=False) for c in columns}
+
+
 def run(con: Any, builder: str, *args: Any) -> Records:
     """The rows of the table `builder(con, *args)` describes, where `builder` ("module:function")
     returns an Ibis table expression built from the store's tables and `args` alone."""
