@@ -38,6 +38,7 @@ from joinedup.engines.tables import contract_table
 
 _PATIENT_COLUMNS = (
     "patient_id", "practice_code", "sex", "imd_decile", "age", "registered", "alive", "opted_out",
+    "ethnicity",
 )
 """The columns every flags table starts with (the period's own columns follow, for several)."""
 
@@ -62,13 +63,16 @@ def patient_flags(
     include_opted_out: bool = False,
     practices: Collection[str] | None = None,
     features: bool = False,
+    ethnicity: bool = False,
 ) -> ir.Table:
     """One row per patient with the programme's flags at `reference_date` (an Ibis table).
 
     `practices` limits the table to those practices' patients (their events alone are read,
     which is what makes one practice's worklist quick); `features` keeps the columns the rules
     were computed from: the latest date of each codelist (`last__<codelist>`) and the latest
-    readings (`value__<codelist>__<months>`), which worklists show as "last recorded".
+    readings (`value__<codelist>__<months>`), which worklists show as "last recorded";
+    `ethnicity` keeps the patient's recorded ethnicity (the breakdowns group by it), read with
+    the rest of the patient rather than joined back to every patient afterwards.
 
     Columns: patient_id, practice_code, sex, age (whole years; up on the birthday), imd_decile,
     registered, alive, opted_out, on_register, risk_<component> for each score component,
@@ -105,6 +109,7 @@ def patient_flags(
         "practice_code",
         "sex",
         "imd_decile",
+        *(["ethnicity"] if ethnicity else []),
         age=(ref.year() - birth.year() - born_later_in_year.cast("int64")).cast("int64"),
         registered=(
             (paired.registered_from <= ref)
