@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from harness import machine, record
+from harness import machine, record, user_environment
 
 HERE = Path(__file__).resolve().parent
 JOINEDUP = Path(sys.executable).with_name("joinedup")
@@ -34,7 +34,7 @@ def timed(command: list[str], runs: int) -> list[float]:
     out = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(command, capture_output=True, check=True)
+        subprocess.run(command, capture_output=True, check=True, env=user_environment())
         out.append(time.perf_counter() - start)
     return out
 

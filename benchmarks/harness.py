@@ -47,19 +47,27 @@ def measure(module: str, function: str, **kwargs: Any) -> dict[str, Any]:
     return dict(json.loads(line[len("@@RESULT@@") :]))
 
 
+def user_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """This process's environment with `extra`, as a user's shell has it: without
+    PYTHONDONTWRITEBYTECODE, which some sandboxes set and which would make every timed run
+    compile joinedup's edited sources again (Python keeps compiled modules on a user's machine)."""
+    merged = os.environ | (extra or {})
+    return {k: v for k, v in merged.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def timed_command(args: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
     """Run a command as a user would (a fresh process, start-up and imports counted): its wall
     seconds, CPU seconds (user + system, less sensitive to what else the machine is doing) and
     peak RSS in MiB, of that process alone (os.wait4: RUSAGE_CHILDREN would report the largest
     child so far, such as a store built earlier in the same benchmark). `env` adds to this
-    process's environment."""
+    process's environment (`user_environment`)."""
     import tempfile
     import time
 
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=err,
-                                env=None if env is None else os.environ | env)
+                                env=user_environment(env))
         _pid, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
