@@ -270,8 +270,12 @@ def patient_count(con: BaseBackend) -> ir.Table:
 
 
 def latest_date(con: BaseBackend, tables: Sequence[str]) -> ir.Table:
-    """The latest date in any of `tables` (a one-row table `day`): a store's extract date."""
-    days = [con.table(t).select(day=con.table(t).date.cast("date")) for t in tables]
+    """The latest date in any of `tables` (a one-row table `day`): a store's extract date.
+
+    Each table's own latest date first, then the latest of those: DuckDB answers a table's
+    `max(date)` from the statistics it keeps (a millisecond), where the latest of all the
+    tables' rows stacked together read every row (0.14 s at 2.6 M patients)."""
+    days = [con.table(t).aggregate(day=con.table(t).date.cast("date").max()) for t in tables]
     union = days[0].union(*days[1:])
     return union.aggregate(day=union.day.max())
 
