@@ -81,7 +81,7 @@ def open_store(path: Path | str, *, engine: EngineChoice | None = None) -> Itera
         if "master" not in inspect.signature(connect).parameters:
             raise StoreOpenError(f"the {name} engine runs in this process; it takes no master")
         options["master"] = choice.master
-    if not path.is_dir():
+    if not path.is_dir() and not getattr(connect, "checks_store", False):
         check_store(path)  # a StoreError naming the path: missing, not DuckDB, damaged, busy
     try:
         con = connect(path, read_only=True, **options)
