@@ -157,6 +157,9 @@ def run_steps(folder: Path, repeat: int) -> dict[str, list[dict[str, Any]]]:
     for attempt in range(repeat):
         for key, label, target in STEPS:
             module, function = target.rsplit(".", 1)
+            # Every step starts with the store in the OS file cache, as the first does: the
+            # pandas step's 14 GB can push it out, and the next step would time the disk.
+            warm_file_cache(Path(db))
             result = measure(module, function, **arguments[key])
             runs[key].append(result)
             suffix = f" (run {attempt + 1} of {repeat})" if repeat > 1 else ""
