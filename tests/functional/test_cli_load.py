@@ -131,7 +131,8 @@ def dated_source(tmp_path: Path) -> Path:
 
 
 def test_load_prepares_the_first_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """After a load, the packaged programmes' queries are kept: the first run is a repeat."""
+    """After a load, the packaged programmes' queries are kept: the first run, and the first
+    progress over the default periods, are repeats."""
     import subprocess
     import sys
 
@@ -147,6 +148,13 @@ def test_load_prepares_the_first_run(tmp_path: Path, monkeypatch: pytest.MonkeyP
     first_run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                                check=True)
     assert first_run.stdout.strip() == "False"
+    script = ("import sys; from pathlib import Path; "
+              "from joinedup.app.progress import run_progress; "
+              f"run_progress(Path({str(db)!r}), Path({str(tmp_path / 'progress')!r})); "
+              "print('ibis' in sys.modules)")
+    first_progress = subprocess.run([sys.executable, "-c", script], capture_output=True,
+                                    text=True, check=True)
+    assert first_progress.stdout.strip() == "False"
 
 
 def test_no_prepare_keeps_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -63,8 +63,9 @@ def register(app: click.Group) -> None:
 @click.option(
     "--prepare/--no-prepare",
     default=True,
-    help="Then compile and keep each packaged programme's query for the store's extract date, "
-    "so the first `joinedup run` on it does not (docs/engines.md).",
+    help="Then compile and keep each packaged programme's queries for the store's extract date "
+    "(run, and progress over the default periods), so the first `joinedup run` or "
+    "`joinedup progress` on it does not (docs/engines.md).",
 )
 def load_command(
     source: Path,

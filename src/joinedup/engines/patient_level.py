@@ -108,6 +108,17 @@ class PatientLevelStore:
         return queries.prepare(
             con, *_measure_query(programme, reference_date, parameters, codelists))
 
+    def prepare_series(
+        self, con: Any, programme: Programme, days: Sequence[date],
+        parameters: ParameterSet, codelists: Mapping[str, Codelist],
+    ) -> bool:
+        """Compile and keep `practice_counts_series`' queries for `days` without running them;
+        True when every one is kept."""
+        kept = [queries.prepare(con, *query)
+                for _batch, query in _series_queries(con, programme, days, parameters,
+                                                     codelists)]
+        return all(kept)
+
 
 def _measure_query(
     programme: Programme, reference_date: date, parameters: ParameterSet,
@@ -156,22 +167,33 @@ def practice_counts_series(
     ends in one query (compiling it is then most of the cost), a large one a period or two at a
     time (running it is; pairing 2.6 M patients with 8 quarter ends in one query took 5.8 GB).
     """
-    ordered = sorted(set(days))
-    patients = int(queries.run(con, f"{_MEASURES}:patient_count")[0]["patients"])
-    per_query = max(1, SERIES_ROWS_PER_QUERY // max(patients, 1))
-    bands = prevalence_bands(parameters[programme.expected_prevalence])
     footprint = footprint_of(con)
     out: dict[date, list[PracticeCounts]] = {}
-    for start in range(0, len(ordered), per_query):
-        batch = ordered[start : start + per_query]
-        rows = queries.run(con, f"{_MEASURES}:practice_totals", programme,
-                           batch[0] if len(batch) == 1 else batch, bands, codelists)
+    for batch, query in _series_queries(con, programme, days, parameters, codelists):
+        rows = queries.run(con, *query)
         by_day: dict[date, list[dict[str, Any]]] = {day: [] for day in batch}
         for row in rows:
             by_day[row.pop("period_end") if len(batch) > 1 else batch[0]].append(row)
         for day in batch:
             out[day] = practice_rows(by_day[day], programme, day, footprint)
     return out
+
+
+def _series_queries(
+    con: Any, programme: Programme, days: Sequence[date], parameters: ParameterSet,
+    codelists: Mapping[str, Codelist],
+) -> list[tuple[list[date], tuple[Any, ...]]]:
+    """The period ends of `practice_counts_series`, batched to keep each query's patients times
+    periods under `SERIES_ROWS_PER_QUERY`, each batch with its query's builder and arguments
+    (the ones `prepare_series` keeps)."""
+    ordered = sorted(set(days))
+    patients = int(queries.run(con, f"{_MEASURES}:patient_count")[0]["patients"])
+    per_query = max(1, SERIES_ROWS_PER_QUERY // max(patients, 1))
+    bands = prevalence_bands(parameters[programme.expected_prevalence])
+    batches = [ordered[start : start + per_query] for start in range(0, len(ordered), per_query)]
+    return [(batch, (f"{_MEASURES}:practice_totals", programme,
+                     batch[0] if len(batch) == 1 else batch, bands, codelists))
+            for batch in batches]
 
 
 PATIENT_LEVEL = PatientLevelStore()
