@@ -26,7 +26,11 @@ _FAILED = 1
 
 
 class Alongside:
-    """Writers started beside this process; leave the `with` block to wait for them all."""
+    """Writers started beside this process; leave the `with` block to wait for them all.
+
+    For a command's own process (`joinedup run`, whose only other thread draws its progress
+    line): a server's worker threads may hold locks a forked child would wait on for ever, so a
+    server that writes files passes `fork=False`."""
 
     def __init__(self, *, fork: bool | None = None) -> None:
         self._fork = _can_fork() if fork is None else fork
