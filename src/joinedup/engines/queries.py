@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 import joinedup
 from joinedup.engines.duckdb import DuckDBConnection
+from joinedup.store.sql import ident, literal
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -78,8 +79,8 @@ def has_table(con: Any, name: str) -> bool:
 def read_table(con: Any, name: str, columns: tuple[str, ...] = ()) -> Records:
     """A whole small table (organisations, store information), or the `columns` asked for."""
     if isinstance(con, DuckDBConnection):
-        wanted = ", ".join(_quoted(c) for c in columns) if columns else "*"
-        return _records(con.raw.execute(f"SELECT {wanted} FROM {_quoted(name)}"))
+        wanted = ", ".join(ident(c) for c in columns) if columns else "*"
+        return _records(con.raw.execute(f"SELECT {wanted} FROM {ident(name)}"))
     table = con.table(name)
     rows: Records = (table.select(*columns) if columns else table).to_pyarrow().to_pylist()
     return rows
@@ -90,9 +91,9 @@ def read_arrays(con: Any, name: str, columns: tuple[str, ...]) -> dict[str, Any]
     array of arrays): for wide numeric tables, where a record per row would build a Python
     float per value (England's single-year age bases: 612,000 of them, ten times slower)."""
     if isinstance(con, DuckDBConnection):
-        wanted = ", ".join(_quoted(c) for c in columns)
+        wanted = ", ".join(ident(c) for c in columns)
         arrays: dict[str, Any] = con.raw.execute(
-            f"SELECT {wanted} FROM {_quoted(name)}").fetchnumpy()
+            f"SELECT {wanted} FROM {ident(name)}").fetchnumpy()
         return arrays
     table = con.table(name).select(*columns).to_pyarrow()
     return {c: table[c].to_numpy(zero_copy_only=False) for c in columns}
@@ -146,13 +147,13 @@ class _Compiled:
         """Run on DuckDB's own connection, each in-memory table a temporary view of its Parquet
         file (temporary objects are allowed on a read-only store)."""
         for i, name in enumerate(self.tables):
-            con.raw.execute(f"CREATE OR REPLACE TEMPORARY VIEW {_quoted(name)} AS "
-                            f"SELECT * FROM read_parquet({_literal(str(self.table_path(i)))})")
+            con.raw.execute(f"CREATE OR REPLACE TEMPORARY VIEW {ident(name)} AS "
+                            f"SELECT * FROM read_parquet({literal(self.table_path(i))})")
         try:
             return _records(con.raw.execute(self.sql))
         finally:
             for name in self.tables:
-                con.raw.execute(f"DROP VIEW IF EXISTS temp.{_quoted(name)}")
+                con.raw.execute(f"DROP VIEW IF EXISTS temp.{ident(name)}")
 
 
 def _compile(
@@ -172,7 +173,7 @@ def _compile(
     for i, op in enumerate(expr.op().find(ops.InMemoryTable)):
         names.append(op.name)
         pq.write_table(op.data.to_pyarrow(op.schema), folder / f"table{i}.parquet")
-    casts = ", ".join(f"CAST({_quoted(n)} AS {DuckDBType.to_string(t)}) AS {_quoted(n)}"
+    casts = ", ".join(f"CAST({ident(n)} AS {DuckDBType.to_string(t)}) AS {ident(n)}"
                       for n, t in expr.schema().items())
     sql = f"SELECT {casts} FROM ({con.ibis.compile(expr)}) AS compiled"
     return _Compiled(sql, tuple(names), folder)
@@ -187,14 +188,6 @@ def _resolve(builder: str) -> Callable[..., Any]:
     module, _, function = builder.partition(":")
     built: Callable[..., Any] = getattr(importlib.import_module(module), function)
     return built
-
-
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _cache_folder() -> Path | None:

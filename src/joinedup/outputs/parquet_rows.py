@@ -23,6 +23,8 @@ from typing import Any
 
 import duckdb
 
+from joinedup.store.sql import ident, literal
+
 TEXT = "VARCHAR"
 WHOLE = "BIGINT"
 
@@ -106,27 +108,19 @@ def _copy(
 ) -> None:
     """Read the staged CSV with the columns' types and write it as Parquet; a column with no
     values is read as text (all empty) and written as Parquet's null type, as Arrow writes it."""
-    read_as = ", ".join(f"{_literal(c)}: {_literal(TEXT if t == 'NULL' else t)}"
+    read_as = ", ".join(f"{literal(c)}: {literal(TEXT if t == 'NULL' else t)}"
                         for c, t in kinds.items())
-    read = (f"read_csv({_literal(str(csv_path))}, header = true, auto_detect = false, "
+    read = (f"read_csv({literal(csv_path)}, header = true, auto_detect = false, "
             f"delim = ',', quote = '\"', escape = '\"', nullstr = '', "
             f"allow_quoted_nulls = false, columns = {{{read_as}}})")
-    select = ", ".join(f"NULL AS {_quoted(c)}" if t == "NULL" else _quoted(c)
+    select = ", ".join(f"NULL AS {ident(c)}" if t == "NULL" else ident(c)
                        for c, t in kinds.items())
     options = "FORMAT parquet"
     if metadata:
-        pairs = ", ".join(f"{_literal(k)}: {_literal(v)}" for k, v in metadata.items())
+        pairs = ", ".join(f"{literal(k)}: {literal(v)}" for k, v in metadata.items())
         options += f", KV_METADATA {{{pairs}}}"
     con = duckdb.connect()
     try:
-        con.execute(f"COPY (SELECT {select} FROM {read}) TO {_literal(str(path))} ({options})")
+        con.execute(f"COPY (SELECT {select} FROM {read}) TO {literal(path)} ({options})")
     finally:
         con.close()
-
-
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
