@@ -61,8 +61,10 @@ def measure_series(
     """The programme's plan at each period end in `ends`, measured on the open `store`.
 
     Each period is measured by the same rules as `joinedup run` measures one date (all periods
-    in one query: `engines.moments`) and planned with the same ambition and impact model, so the
-    last period's counts and gaps equal a run at that date.
+    in one query: `engines.moments`) and planned with the same ambition (and the impact model's
+    share of found patients who are eligible), so the last period's counts and gaps equal a run
+    at that date. Each period's impact (strokes, deaths, savings) is not worked out: no output
+    of a series shows it, and twelve periods' worth was a tenth of `progress`'s time.
     """
     report = say or (lambda _message: None)
     programme, parameters = setup.programme, setup.parameters
@@ -71,11 +73,12 @@ def measure_series(
     measured = store.kind.practice_counts_series(
         store.con, programme, days, parameters, setup.codelists
     )
+    share = setup.impact.eligible_share_of_found
     periods = []
     for day in days:
         counts, notes = measured[day]
         rule = notes.get("treated_rule") or programme.treated.at(day).label
-        periods.append(Period(period_end=day, plan=plan(counts, ambition, impact=setup.impact),
+        periods.append(Period(period_end=day, plan=plan(counts, ambition, eligible_share=share),
                               treated_rule=str(rule)))
     return ProgressSeries(
         programme=programme.name,
@@ -84,7 +87,7 @@ def measure_series(
         periods=tuple(periods),
         names=dict(names or {}),
         parameters=parameters.label,
-        eligible_share=setup.impact.eligible_share_of_found,
+        eligible_share=share,
     )
 
 

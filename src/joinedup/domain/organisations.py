@@ -282,6 +282,7 @@ class Footprint:
         self._orgs: dict[str, Organisation] = {}
         self._all: tuple[Organisation, ...] = tuple(organisations)
         self._children: dict[str, list[Organisation]] = {}
+        self._rollups: dict[str, dict[str, str | None]] = {}
         for org in self._all:
             self._orgs.setdefault(org.org_code, org)
         for org in self._orgs.values():
@@ -384,10 +385,16 @@ class Footprint:
         return tuple(o for o in self if o.is_valid_at(on))
 
     def rollup(self, practice_code: str) -> dict[str, str | None]:
-        """A practice's code at each roll-up level: keys ``practice``, ``pcn`` ... ``ics``."""
-        out: dict[str, str | None] = {level: None for level in ROLLUP_ORDER}
-        out["practice"] = self[practice_code].org_code
-        for a in self.ancestors(practice_code):
-            if a.org_type in out and out[a.org_type] is None:
-                out[a.org_type] = a.org_code
-        return out
+        """A practice's code at each roll-up level: keys ``practice``, ``pcn`` ... ``ics``.
+
+        Worked out once per practice (a footprint does not change once built): a series of
+        period ends asks for every practice's roll-up at every period end."""
+        known = self._rollups.get(practice_code)
+        if known is None:
+            known = {level: None for level in ROLLUP_ORDER}
+            known["practice"] = self[practice_code].org_code
+            for a in self.ancestors(practice_code):
+                if a.org_type in known and known[a.org_type] is None:
+                    known[a.org_type] = a.org_code
+            self._rollups[practice_code] = known
+        return dict(known)

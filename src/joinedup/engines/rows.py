@@ -57,8 +57,9 @@ def practice_rows(
 ) -> list[PracticeCounts]:
     """PracticeCounts from `practice_score_totals` rows of one date: a practice's totals summed
     over its score rows, plus the footprint's practices valid at the date with none."""
-    totals: dict[str, dict[str, float]] = {}
+    sums: dict[str, list[float]] = {}
     risk: dict[str, dict[int, tuple[int, int]]] = {}
+    scored = programme.risk_score is not None
     for row in rows:
         if row["practice_code"] is None:
             raise ValueError(
@@ -66,22 +67,24 @@ def practice_rows(
                 "contract requires one (reload the store through the validating loader)"
             )
         code = str(row["practice_code"])
-        total = totals.setdefault(code, dict.fromkeys(_SUMMED, 0.0))
-        for name in _SUMMED:
-            total[name] += row[name] or 0
-        if programme.risk_score is not None and row["eligible"]:
+        summed = sums.get(code)
+        if summed is None:
+            summed = sums[code] = [0.0] * len(_SUMMED)
+        for i, name in enumerate(_SUMMED):
+            summed[i] += row[name] or 0
+        if scored and row["eligible"]:
             risk.setdefault(code, {})[int(row["risk_score"])] = (
                 int(row["eligible"]),
                 int(row["treated"]),
             )
 
     for org in footprint.of_type("practice"):
-        if org.is_valid_at(reference_date):
-            totals.setdefault(org.org_code, dict.fromkeys(_SUMMED, 0.0))
+        if org.org_code not in sums and org.is_valid_at(reference_date):
+            sums[org.org_code] = [0.0] * len(_SUMMED)
 
     out = []
-    for code in sorted(totals):
-        total = totals[code]
+    for code in sorted(sums):
+        total = dict(zip(_SUMMED, sums[code], strict=True))
         known = code in footprint
         rollup = footprint.rollup(code) if known else {}
         out.append(

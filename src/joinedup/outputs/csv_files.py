@@ -19,8 +19,11 @@ def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, An
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns)
-        for row in rows:
-            writer.writerow([cell(row.get(c)) for c in columns])
+        # Text and whole numbers are written as they are (most cells); the rest through `cell`.
+        writer.writerows(
+            [v if type(v) is str or type(v) is int else cell(v) for v in map(row.get, columns)]
+            for row in rows
+        )
 
 
 def cell(value: object) -> str:
