@@ -39,7 +39,7 @@ from joinedup.domain.programme import (
     walk,
 )
 from joinedup.engines.moments import Moments
-from joinedup.engines.tables import contract_table
+from joinedup.engines.tables import contract_table, in_memory
 
 # Which contract table and column each coding system is matched against.
 SYSTEM_COLUMNS: Mapping[CodeSystem, tuple[str, str]] = {
@@ -104,9 +104,9 @@ def last_dates(
         for code in sorted(codelists[name].codes_for_column(column)):
             member_codes.append(code)
             member_lists.append(index)
-    members = ibis.memtable(
+    members = in_memory(
         {"member_code": member_codes, "member_list": member_lists},
-        schema=ibis.schema({"member_code": "string", "member_list": "int32"}),
+        ibis.schema({"member_code": "string", "member_list": "int32"}),
     )
     events = contract_table(con, table_name).select("patient_id", "date", column)
     if within is not None:

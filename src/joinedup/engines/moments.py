@@ -22,6 +22,7 @@ import ibis.expr.types as ir
 
 from joinedup.domain.calendar import months_before
 from joinedup.domain.programme import Coded, Criterion, DatedRule, LatestValue, walk
+from joinedup.engines.tables import in_memory
 
 PERIOD_END = "period_end"
 
@@ -79,7 +80,7 @@ class Moments:
             columns[version_column(name)] = [rule.versions.index(rule.at(d)) for d in self.days]
         schema = {PERIOD_END: "date", **{window_column(m): "date" for m in self.windows}}
         schema |= {version_column(name): "int64" for name, _ in self.dated}
-        return ibis.memtable(columns, schema=ibis.schema(schema))
+        return in_memory(columns, ibis.schema(schema))
 
     def pair(self, patients: ir.Table) -> ir.Table:
         """Each patient once per period end (unchanged for one date)."""

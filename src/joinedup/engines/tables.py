@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import duckdb
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
@@ -18,6 +19,7 @@ from ibis.backends import BaseBackend
 
 from joinedup.domain import contract
 from joinedup.engines.queries import has_table
+from joinedup.store.sql import ident
 
 IBIS_TYPES: Mapping[str, str] = {
     "string": "string",
@@ -34,6 +36,36 @@ def contract_schema(table: contract.Table) -> ibis.Schema:
     return ibis.schema({c.name: IBIS_TYPES[c.type] for c in table.columns})
 
 
+def in_memory(columns: Mapping[str, Sequence[object]], schema: ibis.Schema) -> ir.Table:
+    """A small table of Python values (a codelist's codes, the period ends) as an Ibis table.
+
+    Why not `ibis.memtable`: turning Python values into Arrow imports pandas (pyarrow checks
+    every input for a pandas object, and Ibis's `memtable` dispatch does too), half a second of
+    every first run, one that compiles its query, for nothing the run uses. DuckDB, loaded
+    already, makes the Arrow table from the values instead; Ibis holds it as `ibis.memtable`
+    holds an Arrow table.
+    """
+    from ibis import util
+    from ibis.backends.sql.datatypes import DuckDBType
+    from ibis.expr import operations as ops
+    from ibis.formats.pyarrow import PyArrowTableProxy
+
+    names = list(schema)
+    rows = list(zip(*(columns[name] for name in names), strict=True))
+    con = duckdb.connect()
+    try:
+        con.execute("CREATE TABLE rows (" + ", ".join(
+            f"{ident(name)} {DuckDBType.to_string(kind)}" for name, kind in schema.items()) + ")")
+        if rows:
+            con.executemany(f"INSERT INTO rows VALUES ({', '.join('?' for _ in names)})", rows)
+        data = con.table("rows").to_arrow_table().cast(schema.to_pyarrow())
+    finally:
+        con.close()
+    table = ops.InMemoryTable(name=util.gen_name("pyarrow_memtable"), schema=schema,
+                              data=PyArrowTableProxy(data))
+    return table.to_expr()
+
+
 def contract_table(con: BaseBackend, name: str) -> ir.Table:
     """The backend's table `name`, or an empty one with the contract's columns if absent."""
     if has_table(con, name):
@@ -41,7 +73,7 @@ def contract_table(con: BaseBackend, name: str) -> ir.Table:
     if name in contract.REQUIRED_TABLES:
         raise LookupError(f"the store has no {name!r} table, which the data contract requires")
     schema = contract_schema(contract.table(name))
-    return ibis.memtable(pa.Table.from_pylist([], schema=schema.to_pyarrow()))
+    return in_memory({column: [] for column in schema}, schema)
 
 
 def create_contract_tables(

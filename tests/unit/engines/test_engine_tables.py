@@ -1,14 +1,23 @@
-"""Contract tables on a backend: schemas, absent optional tables, loading rows."""
+"""Contract tables on a backend: schemas, absent optional tables, loading rows; small tables
+of Python values."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date
 
+import ibis
 import pytest
 
 from joinedup.domain import contract
 from joinedup.engines.duckdb import connect
-from joinedup.engines.tables import contract_schema, contract_table, create_contract_tables
+from joinedup.engines.tables import (
+    contract_schema,
+    contract_table,
+    create_contract_tables,
+    in_memory,
+)
 
 
 def test_contract_types_map_to_ibis_types():
@@ -51,3 +60,42 @@ def test_rows_load_into_every_contract_table_and_are_never_overwritten():
 def test_an_unknown_table_name_is_refused():
     with pytest.raises(KeyError, match="not tables of the data contract"):
         create_contract_tables(connect(), {"patient": []})
+
+
+def test_a_table_of_python_values_keeps_its_schema_and_rows():
+    schema = ibis.schema({"code": "string", "list": "int32", "day": "date", "months": "int64"})
+    table = in_memory({"code": ["a", "b", None], "list": [0, 1, 2],
+                       "day": [date(2024, 3, 31), None, date(2023, 1, 1)],
+                       "months": [6, 12, -(2**62)]}, schema)
+    assert table.schema() == schema
+    assert connect().ibis.to_pyarrow(table).to_pylist() == [
+        {"code": "a", "list": 0, "day": date(2024, 3, 31), "months": 6},
+        {"code": "b", "list": 1, "day": None, "months": 12},
+        {"code": None, "list": 2, "day": date(2023, 1, 1), "months": -(2**62)},
+    ]
+    empty = in_memory({"code": []}, ibis.schema({"code": "string"}))
+    assert empty.schema() == ibis.schema({"code": "string"})
+    assert connect().ibis.to_pyarrow(empty).num_rows == 0
+
+
+def test_columns_of_different_lengths_are_refused():
+    with pytest.raises(ValueError):
+        in_memory({"a": [1, 2], "b": [1]}, ibis.schema({"a": "int64", "b": "int64"}))
+
+
+def test_building_a_query_with_its_small_tables_imports_no_pandas():
+    """Turning Python values into Arrow imports pandas (pyarrow looks for pandas objects), a
+    quarter to half a second of every first run for nothing it uses."""
+    script = (
+        "import sys\n"
+        "from datetime import date\n"
+        "import ibis\n"
+        "from joinedup.engines.tables import in_memory\n"
+        "t = in_memory({'day': [date(2024, 3, 31)], 'n': [1]},"
+        " ibis.schema({'day': 'date', 'n': 'int64'}))\n"
+        "t.op().data.to_pyarrow(t.schema())\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "False"
