@@ -51,14 +51,18 @@ def in_memory(columns: Mapping[str, Sequence[object]], schema: ibis.Schema) -> i
     from ibis.formats.pyarrow import PyArrowTableProxy
 
     names = list(schema)
-    rows = list(zip(*(columns[name] for name in names), strict=True))
+    lengths = {name: len(columns[name]) for name in names}
+    if len(set(lengths.values())) > 1:
+        raise ValueError(f"columns of different lengths: {lengths}")
+    # Each column goes to DuckDB as one list parameter, unnested side by side: one call
+    # whatever the number of rows (row by row, a codelist of 20,000 codes took 5 s).
+    select = ", ".join(f"unnest(?::{DuckDBType.to_string(kind)}[]) AS {ident(name)}"
+                       for name, kind in schema.items())
     con = duckdb.connect()
     try:
-        con.execute("CREATE TABLE rows (" + ", ".join(
-            f"{ident(name)} {DuckDBType.to_string(kind)}" for name, kind in schema.items()) + ")")
-        if rows:
-            con.executemany(f"INSERT INTO rows VALUES ({', '.join('?' for _ in names)})", rows)
-        data = con.table("rows").to_arrow_table().cast(schema.to_pyarrow())
+        values = [list(columns[name]) for name in names]
+        data = con.sql(f"SELECT {select}", params=values).to_arrow_table()
+        data = data.cast(schema.to_pyarrow())
     finally:
         con.close()
     table = ops.InMemoryTable(name=util.gen_name("pyarrow_memtable"), schema=schema,

@@ -78,8 +78,16 @@ def test_a_table_of_python_values_keeps_its_schema_and_rows():
     assert connect().ibis.to_pyarrow(empty).num_rows == 0
 
 
+def test_a_long_table_keeps_its_rows_in_order():
+    codes = [f"{n:06d}" for n in range(20_000)]
+    table = in_memory({"code": codes, "list": [n % 16 for n in range(20_000)]},
+                      ibis.schema({"code": "string", "list": "int32"}))
+    rows = table.op().data.to_pyarrow(table.schema()).to_pylist()
+    assert rows == [{"code": c, "list": n % 16} for n, c in enumerate(codes)]
+
+
 def test_columns_of_different_lengths_are_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="different lengths"):
         in_memory({"a": [1, 2], "b": [1]}, ibis.schema({"a": "int64", "b": "int64"}))
 
 
