@@ -9,6 +9,7 @@ in memory and shows it, exact or published, as the reader's role allows.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -74,8 +75,24 @@ class ComputedRun:
     plan: Plan
     reference_date: date
     names: dict[str, str]
-    exact: RunTables
+    practices: list[dict[str, Any]]
+    """The practice table, exact."""
+    summary: dict[str, Any]
+    breakdowns: list[dict[str, Any]]
     series: ProgressSeries | None = None
+
+    @functools.cached_property
+    def exact(self) -> RunTables:
+        """Every table of the run, exact. The roll-ups and PCN need are summed when first asked
+        for, so that `write_run` can start a national practice table's Excel copy before."""
+        return RunTables(
+            practices=self.practices,
+            rollups=rollup_rows(self.plan, self.names),
+            summary=self.summary,
+            breakdowns=self.breakdowns,
+            pcn_need=pcn_need_rows(self.practices, names=self.names),
+            progress=self.series.rows() if self.series is not None else [],
+        )
 
     @property
     def derivation(self) -> Derivation:
@@ -152,16 +169,9 @@ def compute_run(
     breakdowns += practice_deprivation_counts(counts)
     check_breakdown_totals(breakdowns, {k: summary[k] for k in TOTALS})
     practices = [row.as_row(extended=True) for row in result.practices]
-    exact = RunTables(
-        practices=practices,
-        rollups=rollup_rows(result, names),
-        summary=summary,
-        breakdowns=breakdowns,
-        pcn_need=pcn_need_rows(practices, names=names),
-        progress=series.rows() if series is not None else [],
-    )
     return ComputedRun(setup=setup, ambition=ambition, targeting=targeting, plan=result,
-                       reference_date=reference_date, names=names, exact=exact, series=series)
+                       reference_date=reference_date, names=names, practices=practices,
+                       summary=summary, breakdowns=breakdowns, series=series)
 
 
 def run_programme(
@@ -181,24 +191,31 @@ def run_programme(
 def write_run(
     computed: ComputedRun, out_dir: Path, publish: PublicationPolicy | None
 ) -> tuple[list[Path], dict[str, Any]]:
-    """Write a computed run's files, exact or published; returns them and the summary written."""
-    tables = computed.tables(publish)
-    summary = tables.summary
+    """Write a computed run's files, exact or published; returns them and the summary written.
+
+    The practice table comes first: exact, it is ready before the other tables are summed
+    (`ComputedRun.exact`), so a national table's Excel copy, written by a child process beside
+    everything else (`outputs.alongside`), starts as early as it can.
+    """
     note = output_note(publish)
-    with Alongside() as alongside:  # a national table's Excel copy is written beside the rest
-        files = _write_files(computed, tables, out_dir, publish, note, alongside)
-    return files, summary
+    shown = None if publish is None else computed.tables(publish)
+    with Alongside() as alongside:
+        practices = computed.practices if shown is None else shown.practices
+        files = write_practice_table(practices, out_dir, note=note, alongside=alongside)
+        tables = shown or computed.exact
+        files += _write_files(computed, tables, out_dir, publish, note)
+    return files, tables.summary
 
 
 def _write_files(
     computed: ComputedRun, tables: RunTables, out_dir: Path, publish: PublicationPolicy | None,
-    note: str, alongside: Alongside,
+    note: str,
 ) -> list[Path]:
+    """Every file but the practice table's."""
     from joinedup.app.progress import progress_outputs
 
     summary = tables.summary
-    files = write_practice_table(tables.practices, out_dir, note=note, alongside=alongside)
-    files.append(write_rollups(tables.rollups, out_dir))
+    files = [write_rollups(tables.rollups, out_dir)]
     files += write_breakdowns(tables.breakdowns, out_dir, note)
     files.append(write_pcn_need(tables.pcn_need, out_dir, note))
     trend_svg = None
