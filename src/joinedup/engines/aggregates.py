@@ -126,7 +126,6 @@ def practice_counts(
     footprint = Footprint(organisation_from_row(r) for r in organisations)
     practices = sorted(o.org_code for o in footprint.of_type("practice") if o.is_valid_at(end))
     prevalence = _prevalence(con, mapping)
-    list_types = _list_types(con)
     treatment = treatment_for_year(mapping, _indicator_codes(con))
     achieved = _achievement(con, treatment)
     cvd = _cvdprevent(con, end) if programme.name == "af" else {}
@@ -141,7 +140,7 @@ def practice_counts(
     if outside and not info.get("ics"):
         left_out["in the prevalence file but not in the geography mapping"] = outside
 
-    expected, structure = _expected(con, in_file, prevalence, list_types, programme, parameters)
+    expected, structure = _expected(con, in_file, prevalence, programme, parameters)
     rows: list[PracticeCounts] = []
     missing: Counter[tuple[str, str]] = Counter()
     sources: Counter[str] = Counter()
@@ -252,8 +251,7 @@ def _imd(con: Any) -> dict[str, int]:
 
 def _expected(
     con: Any, practices: list[str], prevalence: Mapping[str, tuple[int, int]],
-    list_types: Mapping[str, Mapping[str, float]], programme: Programme,
-    parameters: ParameterSet,
+    programme: Programme, parameters: ParameterSet,
 ) -> tuple[dict[str, float], dict[str, str]]:
     """Expected patients per practice and the structure key each used (finest available)."""
     rates = PrevalenceByAge.from_bands(prevalence_bands(parameters[programme.expected_prevalence]))
@@ -271,6 +269,7 @@ def _expected(
     to_rake: list[tuple[str, str, dict[str, float]]] = []
     raked_at_import = _raked_at_import(con)
     done: list[tuple[str, str, dict[str, float], Any, bool]] = []
+    list_types: dict[str, dict[str, float]] | None = None
     for code in practices:
         list_size = prevalence[code][1]
         if code in by_sex:
@@ -286,6 +285,8 @@ def _expected(
             else:
                 to_rake.append((code, "qof_age_bases", dict(own)))
             continue
+        if list_types is None:  # read only for a practice without age bases of its own
+            list_types = _list_types(con)
         types = dict(list_types.get(code, {}))
         types.setdefault("TOTAL", float(list_size))
         if rakeable(types):

@@ -118,6 +118,34 @@ def test_the_notes_say_which_age_structure_served_each_practice(store: Path) -> 
     assert notes["age_structure"].startswith("mixed: 5-year age bands by sex")
 
 
+def test_without_an_age_file_the_prevalence_files_own_list_types_are_raked(
+    tmp_path: Path, write: Writer, geography: Path
+) -> None:
+    """A practice with no imported age structure falls back on the list types its prevalence
+    rows carry (read only then), or on its list size alone when they cannot be raked."""
+    db = tmp_path / "qof.duckdb"
+    import_qof(db, geography=geography, prevalence=write(
+        "PREVALENCE_1920.csv",
+        "PRACTICE_CODE,GROUP_CODE,REGISTER,PATIENT_LIST_TYPE,PATIENT_LIST_SIZE",
+        "A00001,AF,10,TOTAL,100",
+        "A00001,DEM,2,TOTAL,100",
+        "A00001,CKD,4,18OV,78",
+        "A00001,CAN,3,16OV,80",
+        "A00002,AF,5,TOTAL,200",
+    ))
+    rows, notes = counts(db)
+    assert notes["age_structures"] == {STRUCTURES["qof_list_types"]: 1,
+                                       STRUCTURES["list_size_only"]: 1}
+    definition = load_programme("af")
+    rates = PrevalenceByAge.from_bands(
+        prevalence_bands(load_parameters(definition, None)[definition.expected_prevalence]))
+    single, _converged = rake_age_bases(
+        [{"TOTAL": 100, "18OV": 78, "16OV": 80}, {"TOTAL": 200}], england_shape())
+    by_hand = expected_from_single_years(single, england_shape(), rates)
+    assert rows["A00001"].expected == pytest.approx(float(by_hand[0]), abs=1e-6)
+    assert rows["A00002"].expected == pytest.approx(float(by_hand[1]), abs=1e-6)
+
+
 def test_the_notes_say_which_measures_are_missing_and_why(store: Path) -> None:
     _rows, notes = counts(store)
     assert [m["measure"] for m in notes["missing_measures"]] == [
