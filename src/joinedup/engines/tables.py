@@ -40,10 +40,10 @@ def in_memory(columns: Mapping[str, Sequence[object]], schema: ibis.Schema) -> i
     """A small table of Python values (a codelist's codes, the period ends) as an Ibis table.
 
     Why not `ibis.memtable`: turning Python values into Arrow imports pandas (pyarrow checks
-    every input for a pandas object, and Ibis's `memtable` dispatch does too), half a second of
-    every first run, one that compiles its query, for nothing the run uses. DuckDB, loaded
-    already, makes the Arrow table from the values instead; Ibis holds it as `ibis.memtable`
-    holds an Arrow table.
+    every input for a pandas object, and Ibis's `memtable` dispatch does too), up to half a
+    second of every first run (one that compiles its query) for nothing the run uses. DuckDB,
+    loaded already, makes the Arrow table from the values instead; Ibis holds it as
+    `ibis.memtable` holds an Arrow table.
     """
     from ibis import util
     from ibis.backends.sql.datatypes import DuckDBType
