@@ -193,4 +193,4 @@ class Dashboard:
     def practice_codes(self, programme: str) -> frozenset[str]:
         """The practices of the footprint, as the run at the store's date counts them."""
         run = self.computed(DashboardRequest(programme=programme))
-        return frozenset(p["practice_code"] for p in run.exact.practices)
+        return frozenset(p["practice_code"] for p in run.practices)

@@ -10,9 +10,11 @@ abstract names to Ibis types, so each backend gets the same schema.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 
 import duckdb
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import pyarrow as pa
 from ibis.backends import BaseBackend
@@ -51,9 +53,13 @@ def in_memory(columns: Mapping[str, Sequence[object]], schema: ibis.Schema) -> i
     from ibis.formats.pyarrow import PyArrowTableProxy
 
     names = list(schema)
+    if not names or set(columns) != set(names):
+        raise ValueError(f"columns {sorted(columns)} do not match the schema's {names}")
     lengths = {name: len(columns[name]) for name in names}
     if len(set(lengths.values())) > 1:
         raise ValueError(f"columns of different lengths: {lengths}")
+    for name, kind in schema.items():
+        _check_values(name, kind, columns[name])
     # Each column goes to DuckDB as one list parameter, unnested side by side: one call
     # whatever the number of rows (row by row, a codelist of 20,000 codes took 5 s).
     select = ", ".join(f"unnest(?::{DuckDBType.to_string(kind)}[]) AS {ident(name)}"
@@ -68,6 +74,32 @@ def in_memory(columns: Mapping[str, Sequence[object]], schema: ibis.Schema) -> i
     table = ops.InMemoryTable(name=util.gen_name("pyarrow_memtable"), schema=schema,
                               data=PyArrowTableProxy(data))
     return table.to_expr()
+
+
+def _check_values(name: str, kind: dt.DataType, values: Sequence[object]) -> None:
+    """Refuse a value of the wrong Python type for its column (the cast to the column's type
+    would otherwise turn 1.5 into 2 or "1" into a number without a word)."""
+    if kind.is_boolean():
+        allowed: tuple[type, ...] = (bool,)
+    elif kind.is_integer():
+        allowed = (int,)
+    elif kind.is_floating():
+        allowed = (int, float)
+    elif kind.is_string():
+        allowed = (str,)
+    elif kind.is_timestamp():
+        allowed = (datetime,)
+    elif kind.is_date():
+        allowed = (date,)
+    else:
+        raise ValueError(f"column {name!r}: type {kind} is not one in_memory makes")
+    for value in values:
+        wrong = value is not None and (
+            not isinstance(value, allowed)
+            or (isinstance(value, bool) and bool not in allowed)
+            or (isinstance(value, datetime) and datetime not in allowed))
+        if wrong:
+            raise ValueError(f"column {name!r} ({kind}): {value!r} is not of that type")
 
 
 def contract_table(con: BaseBackend, name: str) -> ir.Table:

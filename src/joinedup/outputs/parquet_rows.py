@@ -61,7 +61,7 @@ def _inferred(column: str, values: Sequence[Any]) -> str:
 
     Looked up once per Python type present rather than once per value (a national table has
     200,000 cells): whole numbers are checked for int64's range together, and any other type
-    (a datetime, a subclass) value by value."""
+    (a datetime, a subclass), or whole numbers out of range, value by value."""
     by_type: dict[type, list[Any]] = {}
     for v in values:
         if v is not None:
@@ -70,9 +70,9 @@ def _inferred(column: str, values: Sequence[Any]) -> str:
     for kind, members in by_type.items():
         if kind in _SIMPLE_KINDS:
             found.add(_SIMPLE_KINDS[kind])
-        elif kind is int:
-            found.add(WHOLE if min(members) >= -(2**63) and max(members) < 2**63 else None)
-        else:
+        elif kind is int and min(members) >= -(2**63) and max(members) < 2**63:
+            found.add(WHOLE)
+        else:  # another type, or whole numbers beyond int64 (named as Arrow names them)
             found |= {_kind(v) for v in members}
     if not found:
         return "NULL"

@@ -242,6 +242,15 @@ def test_rollup(footprint: Footprint) -> None:
     assert footprint.rollup("P1")["sub_icb"] is None
 
 
+def test_a_rollup_is_the_callers_to_change(footprint: Footprint) -> None:
+    """Worked out once per practice, but each answer is a copy: changing one changes no other."""
+    first = footprint.rollup("P3")
+    first["pcn"] = "changed"
+    assert footprint.rollup("P3")["pcn"] == "PCN2"
+    with pytest.raises(KeyError):
+        footprint.rollup("nowhere")
+
+
 def test_practices_under(footprint: Footprint) -> None:
     assert codes(footprint.practices_under("PL-B")) == ["P3", "P4", "P5"]
     assert codes(footprint.practices_under("PL-A")) == ["P1", "P2"]

@@ -3,9 +3,10 @@ of Python values."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime
 
 import ibis
 import pytest
@@ -89,6 +90,23 @@ def test_a_long_table_keeps_its_rows_in_order():
 def test_columns_of_different_lengths_are_refused():
     with pytest.raises(ValueError, match="different lengths"):
         in_memory({"a": [1, 2], "b": [1]}, ibis.schema({"a": "int64", "b": "int64"}))
+
+
+@pytest.mark.parametrize(("kind", "value"), [
+    ("int64", 1.5), ("int64", True), ("int32", "1"), ("string", 1), ("date", "2024-01-01"),
+    ("date", datetime(2024, 1, 1)), ("float64", "0.5"), ("boolean", 1),
+])
+def test_a_value_of_the_wrong_type_is_refused_not_cast(kind: str, value: object):
+    wrong = f"column 'a' .*{re.escape(repr(value))} is not of that type"
+    with pytest.raises(ValueError, match=wrong):
+        in_memory({"a": [None, value]}, ibis.schema({"a": kind}))
+
+
+def test_columns_must_match_the_schema():
+    with pytest.raises(ValueError, match="do not match"):
+        in_memory({}, ibis.schema({}))
+    with pytest.raises(ValueError, match="do not match"):
+        in_memory({"a": [1], "b": [2]}, ibis.schema({"a": "int64"}))
 
 
 def test_building_a_query_with_its_small_tables_imports_no_pandas():

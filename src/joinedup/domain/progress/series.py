@@ -81,10 +81,6 @@ class ProgressSeries:
             out.extend(self._practice_row(period.period_end, p) for p in practices)
         return out
 
-    def footprint(self) -> list[RollUp]:
-        """The whole footprint's totals at each period end."""
-        return [p.plan.summary() for p in self.periods]
-
     def trend(self) -> dict[str, list[float | None]]:
         """The footprint's rates at each period end, for a chart (see `trend`)."""
         return trend(footprint_totals(self.rows()), self.ambition, self.eligible_share)
