@@ -35,7 +35,6 @@ from joinedup.domain.programme import PrevalenceBand, Programme, prevalence_band
 from joinedup.engines.measures import (
     measure_counts,
     patient_flags,
-    practice_score_totals,
     prevalence,
 )
 from joinedup.engines.rows import (
@@ -94,8 +93,9 @@ def breakdown_cube(
     bands: Sequence[PrevalenceBand],
     age_edges: Sequence[int] = DEFAULT_AGE_EDGES,
 ) -> ir.Table:
-    """The backend's aggregation: counts per practice, dimension and group (Ibis table), one
-    group-by per dimension over the same population, stacked (grouping sets, in effect).
+    """The backend's aggregation: counts per practice, dimension and group (Ibis table): the
+    patients grouped once by practice, score and every dimension (`_fine`), then summed by
+    each dimension and stacked (grouping sets, in effect).
 
     `flags` is `patient_flags(..., ethnicity=True)`; `bands` the programme's prevalence bands.
     Columns:
@@ -104,7 +104,7 @@ def breakdown_cube(
     every breakdown is a sum of these rows over practices: at most a few dozen per practice,
     where crossing the four dimensions gave 130 per practice at 1 M patients, summed in Python.
     """
-    return _cube(_grouped(flags.filter(flags.registered & flags.alive), bands, age_edges))
+    return _cube(_fine(_grouped(flags.filter(flags.registered & flags.alive), bands, age_edges)))
 
 
 def _grouped(
@@ -112,11 +112,8 @@ def _grouped(
 ) -> ir.Table:
     """The population with each patient's modelled prevalence and group in every dimension.
 
-    One table every group-by reads: DuckDB materialises it once (it holds the joins to the
-    patients' features), rather than folding these CASEs into each of the five readers, which
-    cost 1.5 s of CPU at 2.6 M patients when they were worked out after that point. Ethnicity
-    comes with the patient's row (`patient_flags(..., ethnicity=True)`): joining it back to
-    every patient cost a fifth of a second of CPU at 1 M.
+    Ethnicity comes with the patient's row (`patient_flags(..., ethnicity=True)`): joining it
+    back to every patient cost a fifth of a second of CPU at 1 M.
     """
     decile = population.imd_decile
     grouped = population.mutate(
@@ -133,11 +130,23 @@ def _grouped(
     return grouped
 
 
-def _cube(grouped: ir.Table) -> ir.Table:
-    counts = measure_counts(grouped)
+def _fine(grouped: ir.Table) -> ir.Table:
+    """The patients' counts by practice, risk score and every dimension's group at once: one
+    pass over the patients, which the practice totals and the cube then sum (a hundred thousand
+    rows at 2.6 M patients). Grouping the patients once per dimension instead made DuckDB keep
+    all 2.5 M of them, with their flags, for the group-bys to read."""
+    return grouped.group_by(["practice_code", "risk_score", *PATIENT_DIMENSIONS]).aggregate(
+        **measure_counts(grouped),
+        imd_sum=grouped.imd_decile.sum(),
+        imd_n=grouped.imd_decile.count(),
+    )
+
+
+def _cube(fine: ir.Table) -> ir.Table:
+    """The cube: `_fine`'s counts summed by practice and each dimension's group."""
     parts = [
-        grouped.group_by(["practice_code", grouped[dimension].name(GROUP)])
-        .aggregate(**counts)
+        fine.group_by(["practice_code", fine[dimension].name(GROUP)])
+        .aggregate(**{c: fine[c].sum() for c in MEASURE_COLUMNS})
         .select("practice_code", *MEASURE_COLUMNS, **{DIMENSION: ibis.literal(dimension)},
                 **{GROUP: GROUP})
         for dimension in PATIENT_DIMENSIONS
@@ -177,16 +186,17 @@ def counts_and_cube(
     bands: Sequence[PrevalenceBand],
     codelists: Mapping[str, Codelist],
 ) -> ir.Table:
-    """The practice totals (`practice_score_totals`) and the breakdown cube (`breakdown_cube`)
-    stacked as one table, a `part` column saying which ("counts" or "cube") and each other's
-    columns null: one query computes both from their shared flags (`patient_level.measure`).
+    """The practice totals (as `practice_score_totals` counts them) and the breakdown cube
+    (`breakdown_cube`) stacked as one table, a `part` column saying which ("counts" or "cube")
+    and each other's columns null: one query computes both, summing one grouping of the
+    patients (`_fine`) two ways (`patient_level.measure`).
     """
     flags = patient_flags(con, programme, reference_date, codelists=codelists, ethnicity=True)
-    # Prevalence and groups worked out once, for both group-bys (DuckDB materialises the table
-    # every branch reads once).
-    grouped = _grouped(flags.filter(flags.registered & flags.alive), bands, DEFAULT_AGE_EDGES)
-    counts = practice_score_totals(grouped, bands)
-    cube = _cube(grouped)
+    fine = _fine(_grouped(flags.filter(flags.registered & flags.alive), bands,
+                          DEFAULT_AGE_EDGES))
+    counts = fine.group_by(["practice_code", "risk_score"]).aggregate(
+        **{c: fine[c].sum() for c in (*MEASURE_COLUMNS, "imd_sum", "imd_n")})
+    cube = _cube(fine)
 
     def padded(table: ir.Table, name: str) -> ir.Table:
         extra = {c: table[c] if c in table.columns else ibis.null(t)
