@@ -296,8 +296,7 @@ def practice_score_totals(flags: ir.Table, bands: Iterable[PrevalenceBand]) -> i
     practice totals are the sums over its (few) score rows.
     """
     population = flags.filter(flags.registered & flags.alive)
-    if "prevalence" not in population.columns:  # not worked out already (breakdowns does)
-        population = population.mutate(prevalence=prevalence(population, bands))
+    population = population.mutate(prevalence=prevalence(population, bands))
     keys = ["practice_code", "risk_score"] + ([PERIOD_END] if PERIOD_END in flags.columns else [])
     return population.group_by(keys).aggregate(
         **measure_counts(population),
