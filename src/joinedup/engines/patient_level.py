@@ -83,12 +83,12 @@ class PatientLevelStore:
     ) -> tuple[list[PracticeCounts], dict[str, Any], list[dict[str, object]]]:
         """Practice counts, their notes and the breakdowns, from one query.
 
-        The flags (the joins to every event table) are the expensive part. The practice counts
-        (by practice and risk score) and the breakdowns (by practice and each dimension's group)
-        are group-bys over them, stacked into one query (`breakdowns.counts_and_cube`): the
-        population they share is worked out once (DuckDB materialises it), not once per
-        group-by, nor into a temporary table, which at 2.6 M patients cost more than the
-        group-bys.
+        The flags (the joins to every event table) are the expensive part. The patients are
+        grouped once, by practice, risk score and every dimension's group, and the practice
+        counts (by practice and risk score) and the breakdowns (by practice and each
+        dimension's group) are sums of that grouping, stacked into one query
+        (`breakdowns.counts_and_cube`), not a temporary table, which at 2.6 M patients cost
+        more than the group-bys.
         """
         both = queries.run(con, *_measure_query(programme, reference_date, parameters, codelists))
         counts_rows: list[dict[str, Any]] = []
