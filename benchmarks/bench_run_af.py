@@ -34,6 +34,7 @@ from baselines.af_inputs import PracticeRow, differences, from_engine, normalise
 from harness import machine, measure, record
 
 from joinedup.app.run import RunOptions, run_programme
+from joinedup.domain.contract import TABLES
 from joinedup.engines.duckdb import connect
 from joinedup.engines.patient_level import practice_counts
 from joinedup.programmes import load_parameters, load_programme, resolve_codelists
@@ -118,6 +119,8 @@ def work_folder(
         "seed": seed,
         "reference_date": DEFAULT_REFERENCE_DATE.isoformat(),
         "density": density,
+        # A store loaded with another row order is rebuilt (contract.Table.stored_order).
+        "stored_order": {t.name: list(t.stored_order) for t in TABLES if t.stored_order},
     }
     if not fresh and meta_path.is_file() and (folder / "store.duckdb").is_file():
         meta = json.loads(meta_path.read_text())

@@ -555,3 +555,43 @@ def test_dates_on_the_boundaries_are_accepted(tmp_path: Path) -> None:
     report, found = load_csv(tmp_path, rows)
     assert found == []
     assert report.rejected == 0
+
+
+def stored(db: Path, name: str, columns: str) -> list[tuple[object, ...]]:
+    """The rows in the order the store keeps them (rowid)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(f"SELECT {columns} FROM {name} ORDER BY rowid").fetchall()
+
+
+def test_coded_tables_are_stored_in_code_order_and_rejects_keep_file_lines(
+    tmp_path: Path,
+) -> None:
+    """Events and medications are kept by code, then patient and date (so a codelist's query
+    skips blocks holding none of its codes); other tables keep file order, and a reject still
+    names its line in the file."""
+    rows = base()
+    rows["clinical_events"] = [
+        {"patient_id": p, "date": d, "snomed_code": c, "numeric_value": None}
+        for p, d, c in (("2", "2021-03-01", "49436004"), ("1", "2022-01-01", "38341003"),
+                        ("1", "2020-01-01", "49436004"), ("1", "not a date", "1"),
+                        ("1", "2019-05-05", "49436004"), ("2", "2020-01-01", "38341003"))
+    ]
+    rows["medications"] = [
+        {"patient_id": p, "date": d, "dmd_code": c}
+        for p, d, c in (("2", "2020-01-01", "39113311000001107"),
+                        ("1", "2020-02-01", "13532911000001104"),
+                        ("1", "2019-02-01", "39113311000001107"))
+    ]
+    rows["patients"] = rows["patients"][::-1]
+    _, found = load_csv(tmp_path, rows)
+
+    db = tmp_path / "ics.duckdb"
+    assert [(t, r, f) for t, r, f, _ in found] == [("clinical_events", 4, "date")]
+    assert stored(db, "clinical_events", "snomed_code, patient_id, CAST(date AS VARCHAR)") == [
+        ("38341003", 1, "2022-01-01"), ("38341003", 2, "2020-01-01"),
+        ("49436004", 1, "2019-05-05"), ("49436004", 1, "2020-01-01"),
+        ("49436004", 2, "2021-03-01"),
+    ]
+    assert stored(db, "medications", "dmd_code, patient_id") == [
+        ("13532911000001104", 1), ("39113311000001107", 1), ("39113311000001107", 2)]
+    assert stored(db, "patients", "patient_id") == [(3,), (2,), (1,)]

@@ -44,9 +44,15 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
+    """A contract table. `stored_order` is the order the store keeps its rows in (after them,
+    the source file's): the coded tables by code, because every programme reads them through
+    codelists, and DuckDB skips a block of rows whose codes' range (its zone map) holds no code
+    of the list. Kept in file order, every block holds every code and is read whole."""
+
     name: str
     columns: tuple[Column, ...]
     key: tuple[str, ...] = field(default=())
+    stored_order: tuple[str, ...] = field(default=())
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -99,6 +105,7 @@ CLINICAL_EVENTS = Table(
         Column("snomed_code", "string"),
         Column("numeric_value", "float", required=False),
     ),
+    stored_order=("snomed_code", "patient_id", "date"),
 )
 
 MEDICATIONS = Table(
@@ -108,6 +115,7 @@ MEDICATIONS = Table(
         Column("date", "date"),
         Column("dmd_code", "string"),
     ),
+    stored_order=("dmd_code", "patient_id", "date"),
 )
 
 ENCOUNTERS = Table(

@@ -86,11 +86,13 @@ class TableLoad:
             self._check_tree()
 
     def write(self) -> None:
-        """Insert the rows that passed into the contract table and the rest into rejects."""
+        """Insert the rows that passed into the contract table, in the table's stored order
+        (contract.Table.stored_order), and the rest into rejects."""
         columns = ", ".join(ident(c) for c in self.table.column_names)
+        order = ", ".join([*(ident(c) for c in self.table.stored_order), "_row"])
         self.con.execute(
             f"INSERT INTO main.{ident(self.table.name)} SELECT {columns} FROM {self.stage} "
-            f"WHERE _row NOT IN (SELECT _row FROM {self.problems}) ORDER BY _row"
+            f"WHERE _row NOT IN (SELECT _row FROM {self.problems}) ORDER BY {order}"
         )
         if self.table.name in REFERENCED:
             key = ident(self.table.key[0])
