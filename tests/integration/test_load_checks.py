@@ -566,9 +566,9 @@ def stored(db: Path, name: str, columns: str) -> list[tuple[object, ...]]:
 def test_coded_tables_are_stored_in_code_order_and_rejects_keep_file_lines(
     tmp_path: Path,
 ) -> None:
-    """Events and medications are kept by code, then patient and date (so a codelist's query
-    skips blocks holding none of its codes); other tables keep file order, and a reject still
-    names its line in the file."""
+    """Events and medications are kept by code, then in file order (so a codelist's query skips
+    blocks holding none of its codes); other tables keep file order, and a reject still names
+    its line in the file."""
     rows = base()
     rows["clinical_events"] = [
         {"patient_id": p, "date": d, "snomed_code": c, "numeric_value": None}
@@ -589,9 +589,9 @@ def test_coded_tables_are_stored_in_code_order_and_rejects_keep_file_lines(
     assert [(t, r, f) for t, r, f, _ in found] == [("clinical_events", 4, "date")]
     assert stored(db, "clinical_events", "snomed_code, patient_id, CAST(date AS VARCHAR)") == [
         ("38341003", 1, "2022-01-01"), ("38341003", 2, "2020-01-01"),
-        ("49436004", 1, "2019-05-05"), ("49436004", 1, "2020-01-01"),
-        ("49436004", 2, "2021-03-01"),
+        ("49436004", 2, "2021-03-01"), ("49436004", 1, "2020-01-01"),
+        ("49436004", 1, "2019-05-05"),
     ]
     assert stored(db, "medications", "dmd_code, patient_id") == [
-        ("13532911000001104", 1), ("39113311000001107", 1), ("39113311000001107", 2)]
+        ("13532911000001104", 1), ("39113311000001107", 2), ("39113311000001107", 1)]
     assert stored(db, "patients", "patient_id") == [(3,), (2,), (1,)]
