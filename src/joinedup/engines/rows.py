@@ -122,15 +122,18 @@ def practice_quintile(code: str, mean_decile: float | None = None) -> int | None
     kind (`domain.inequality.national_quintile`; docs/inequalities.md). A practice England's
     table does not list (a synthetic or new practice) falls back on its registered patients'
     mean national IMD decile (`quintile_from_mean_decile`), or None when no patient has one."""
-    score = national_practice_imd().get(code)
-    if score is not None:
-        return national_quintiles({code: score}, _national_scores())[code]
+    listed = _listed_quintiles().get(code)
+    if listed is not None:
+        return listed
     return None if mean_decile is None else quintile_from_mean_decile(mean_decile)
 
 
 @functools.cache
-def _national_scores() -> tuple[float, ...]:
-    return tuple(sorted(national_practice_imd().values()))
+def _listed_quintiles() -> dict[str, int]:
+    """The quintile of every practice England's table lists, worked out once (a series asks for
+    every practice's at every period end)."""
+    scores = national_practice_imd()
+    return national_quintiles(scores, list(scores.values()))
 
 
 def footprint_of(con: Any) -> Footprint:
