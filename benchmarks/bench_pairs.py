@@ -10,11 +10,13 @@ cache (`JOINEDUP_CACHE_DIR`), warmed by one run first, so the pairs time repeats
 `--first`, emptied before every run, so they time first runs that compile their queries.
 
     .venv/bin/python benchmarks/bench_pairs.py --against 3a0a53d [--pairs 5] [--first]
-        [--record NAME] -- run af --db STORE --out FOLDER
+        [--db-before OLD_STORE] [--record NAME] -- run af --db STORE --out FOLDER
 
-The command's own `--out` is given a folder for each side. Results: for each side, every pair's
-wall seconds, CPU seconds (user + system) and peak RSS, and their medians; `--record NAME` writes
-results/pairs_NAME.json with the machine and the date.
+The command's own `--out` is given a folder for each side. `--db-before` runs the "before" side
+on another store, for a change to how the store is built: a store loaded by the older commit,
+compared with `--against HEAD` to time the same code on both stores. Results: for each side,
+every pair's wall seconds, CPU seconds (user + system) and peak RSS, and their medians;
+`--record NAME` writes results/pairs_NAME.json with the machine and the date.
 """
 
 from __future__ import annotations
@@ -49,17 +51,24 @@ def worktree(commit: str, folder: Path) -> Path:
     return tree
 
 
-def side_command(args: list[str], out: Path) -> list[str]:
+def side_command(args: list[str], out: Path, db: str | None = None) -> list[str]:
     """The joinedup command, run as `python -c` so that `PYTHONPATH` chooses the source tree,
-    with its `--out` (if any) replaced by `out`."""
+    with its `--out` (if any) replaced by `out` and its `--db` by `db` (when given)."""
     args = list(args)
     if "--out" in args:
         args[args.index("--out") + 1] = str(out)
+    if db is not None:
+        if "--db" not in args:
+            raise SystemExit("--db-before needs a command with --db")
+        args[args.index("--db") + 1] = db
     return [sys.executable, "-c", "from joinedup.cli.main import app; app()", *args]
 
 
-def pairs(args: list[str], commit: str, count: int, first: bool) -> dict[str, Any]:
-    """`count` interleaved pairs of `args`, `commit` then this tree in each pair."""
+def pairs(
+    args: list[str], commit: str, count: int, first: bool, db_before: str | None = None
+) -> dict[str, Any]:
+    """`count` interleaved pairs of `args`, `commit` then this tree in each pair (the first on
+    `db_before`, when given)."""
     with tempfile.TemporaryDirectory(prefix="joinedup-pairs-") as scratch:
         folder = Path(scratch)
         tree = worktree(commit, folder)
@@ -72,7 +81,8 @@ def pairs(args: list[str], commit: str, count: int, first: bool) -> dict[str, An
                 if first:
                     shutil.rmtree(caches[side], ignore_errors=True)
                 env = {"PYTHONPATH": str(sources[side]), "JOINEDUP_CACHE_DIR": str(caches[side])}
-                return timed_command(side_command(args, folder / f"out-{side}"), env)
+                db = db_before if side == "before" else None
+                return timed_command(side_command(args, folder / f"out-{side}", db), env)
 
             if not first:
                 for side in SIDES:
@@ -97,6 +107,8 @@ def main() -> int:
     parser.add_argument("--pairs", type=int, default=5)
     parser.add_argument("--first", action="store_true",
                         help="time first runs (an empty query cache before every run)")
+    parser.add_argument("--db-before", metavar="STORE",
+                        help="run the before side on this store instead of the command's --db")
     parser.add_argument("--record", metavar="NAME", help="write results/pairs_NAME.json")
     parser.add_argument("command", nargs=argparse.REMAINDER,
                         help="the joinedup arguments, after --")
@@ -108,7 +120,7 @@ def main() -> int:
                             check=True, capture_output=True, text=True).stdout.strip()
     after = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
                            check=True, capture_output=True, text=True).stdout.strip()
-    result = pairs(command, commit, args.pairs, args.first)
+    result = pairs(command, commit, args.pairs, args.first, args.db_before)
     for side, label in (("before", commit), ("after", f"{after} (this tree)")):
         walls = sorted(r["wall_s"] for r in result[side]["runs"])
         median = result[side]["median"]
@@ -117,6 +129,7 @@ def main() -> int:
               f"peak {median['peak_rss_mib']:.0f} MiB")
     if args.record:
         payload = {"command": command, "first_runs": args.first, "before_commit": commit,
+                   "before_db": args.db_before,
                    "after_commit": after, "tree_clean": _clean(), "load_average_1m":
                    os.getloadavg()[0], **result}
         print(f"recorded {record(f'pairs_{args.record}', payload)}")

@@ -85,7 +85,7 @@ def connect(
     # DuckDB spills what exceeds its memory limit (JOINEDUP_MEMORY_LIMIT, else 80% of the
     # machine's memory) to `<store>.tmp` beside the store, also when the store is read-only:
     # `run af` on a 10 M patient store peaks at 4.4 GiB, and gives the same results at a peak of
-    # 1.2 GiB when the limit is 1 GB; all England's 57 M peaks at 19.4 GiB.
+    # 1.2 GiB when the limit is 1 GB; all England's 57 M peaks at 6.5 GiB.
     if read_only and path != IN_MEMORY:
         # Opened and checked once (not DuckDB, damaged, busy: one StoreError line naming the
         # path); the store's checks opening it a second time cost 0.03 s of every command.
