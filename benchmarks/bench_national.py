@@ -18,7 +18,8 @@ The density defaults to ``programme`` (only the programmes' records, about ten r
 
 It is not in run.py's default list: 10 M takes about 6 minutes (synth 2.3 min, load 3.2, run af
 0.5; peaks 4.2, 13.0 and 4.4 GiB), and 57 M about 35–40 minutes (synth 16–18, load 13–17, run
-af 0.6; peaks 4.8, 20.0 and 6.5 GiB) and about 60 GB of free disk (files, store and the load's spill).
+af 0.6; peaks 4.8, 20.0 and 6.5 GiB) and about 60 GB of free disk (files, store, the load's
+spill).
 Run one heavy benchmark at a time. `--record` writes results/national_<patients>_<density>.json;
 `--keep` leaves the work folder for inspection (it is removed otherwise, as it holds gigabytes).
 """
